@@ -1,0 +1,100 @@
+# SPDX-License-Identifier: BSD-2-Clause
+#
+# Shared helpers for the integration tests (bash). Each test script sources
+# this file, prints one "ok - ..." or "not ok - ..." line per assertion, and
+# tests/run.sh adds the lines up into the final "N passed, N failed".
+#
+# Every process a test starts is recorded and ended by PID on exit; nothing
+# is ever ended by name.
+
+TOP=${TOP:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}
+BUILD=${BUILD:-$TOP/build}
+OBSERVER=$BUILD/agentidp-observer
+
+declare -a LIB_PIDS=()
+LIB_TMP=$(mktemp -d /tmp/agentidp-test.XXXXXX)
+
+lib_cleanup() {
+	local pid
+	for pid in "${LIB_PIDS[@]}"; do
+		kill -TERM "$pid" 2>/dev/null
+	done
+	for pid in "${LIB_PIDS[@]}"; do
+		wait "$pid" 2>/dev/null
+	done
+	rm -rf "$LIB_TMP"
+}
+trap lib_cleanup EXIT
+
+# track PID: remember a background process so that it is ended on exit.
+track() { LIB_PIDS+=("$1"); }
+
+ok() { echo "ok - $*"; }
+not_ok() { echo "not ok - $*"; }
+
+# check_eq DESC EXPECTED ACTUAL
+check_eq() {
+	if [ "$2" == "$3" ]; then
+		ok "$1"
+	else
+		not_ok "$1: expected '$2', got '$3'"
+	fi
+}
+
+# check_cmd DESC CMD...: the command must exit 0; its output is shown if not.
+check_cmd() {
+	local desc=$1 out
+	shift
+	if out=$("$@" 2>&1); then
+		ok "$desc"
+	else
+		not_ok "$desc: '$*' failed: $(echo "$out" | head -5 | tr '\n' ' ')"
+	fi
+}
+
+# fatal MSG: a broken precondition; the script cannot go on.
+fatal() {
+	not_ok "$*"
+	exit 1
+}
+
+# require_root_bpf: these tests need root and a kernel with BPF. Outside CI
+# they are skipped with a visible line; under CI=true a missing capability is
+# a failure, never a skip.
+require_root_bpf() {
+	local why=""
+	if [ "$(id -u)" -ne 0 ]; then
+		why="not root"
+	elif [ ! -e /sys/kernel/btf/vmlinux ]; then
+		why="kernel has no BTF (/sys/kernel/btf/vmlinux)"
+	fi
+	[ -z "$why" ] && return 0
+	if [ "${CI:-}" = true ]; then
+		fatal "root and BPF are required under CI=true: $why"
+	fi
+	echo "skip - $(basename "$0"): $why"
+	exit 0
+}
+
+# free_port: a TCP port on 127.0.0.1 that nothing listens on right now.
+free_port() {
+	local port
+	for _ in $(seq 1 50); do
+		port=$((20000 + RANDOM % 20000))
+		if ! (exec 3<>/dev/tcp/127.0.0.1/$port) 2>/dev/null; then
+			echo "$port"
+			return 0
+		fi
+	done
+	return 1
+}
+
+# wait_http URL [TRIES]: poll until URL answers (10 ms steps).
+wait_http() {
+	local url=$1 tries=${2:-500}
+	for _ in $(seq 1 "$tries"); do
+		curl -fsS -o /dev/null "$url" 2>/dev/null && return 0
+		sleep 0.01
+	done
+	return 1
+}
