@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * http.h - the observer's HTTP endpoint (libmicrohttpd).
+ *
+ * GET (and HEAD) on the telemetry path serve the text format 0.0.4 with its
+ * exact Content-Type; GET / serves a small landing page; any other path is
+ * 404, any other method 405 with an Allow header. Requests are served one at
+ * a time by one internal thread using epoll (descriptors above 1024 work);
+ * connections are limited in number and time out when idle, so idle or slow
+ * clients cannot hold scrapes off for long.
+ */
+#ifndef OBSERVER_HTTP_H
+#define OBSERVER_HTTP_H
+
+#include "strbuf.h"
+
+/* Renders a /metrics body into out; 0 or a negative errno. */
+typedef int (*http_render_fn)(void *ctx, struct strbuf *out);
+
+struct http_server;
+
+/*
+ * Start serving on listen ("HOST:PORT", ":PORT" for every address,
+ * "[V6]:PORT"). Returns NULL and sets errno (the reason is logged).
+ */
+struct http_server *http_start(const char *listen, const char *telemetry_path,
+			       http_render_fn render, void *ctx);
+void http_stop(struct http_server *srv);
+
+#endif /* OBSERVER_HTTP_H */

@@ -1,0 +1,189 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/*
+ * agentidp-observer: USDT probes of an agentidp IdP, aggregated in BPF maps,
+ * served as Prometheus metrics.
+ *
+ * Exit codes (DESIGN.md): 0 after SIGINT/SIGTERM, 2 for a usage error, 1 for
+ * anything else; each failure with a one-line reason on stderr.
+ */
+#include <bpf/libbpf.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "attach.h"
+#include "bpffs.h"
+#include "cli.h"
+#include "http.h"
+#include "loader.h"
+#include "log.h"
+#include "observer.skel.h"
+#include "scrape.h"
+#include "usdt_notes.h"
+
+#define EXIT_USAGE 2
+
+/* How often the main thread looks for replaced target files. */
+#define REFRESH_INTERVAL_S 1
+
+static int list_probes(const char *path)
+{
+	struct usdt_probe_list probes;
+	int err = usdt_notes_read(path, AGENTIDP_PROVIDER, &probes);
+
+	if (err) {
+		fprintf(stderr, "agentidp-observer: cannot read ELF file %s: %s\n", path,
+			err == -ENOEXEC ? "not an ELF file" : strerror(-err));
+		return EXIT_USAGE;
+	}
+	usdt_notes_print(stdout, path, &probes);
+	return probes.cnt ? 0 : 1;
+}
+
+/*
+ * Refuse early, with a reason a user can act on, what would otherwise fail
+ * deep inside libbpf: a target that is missing or carries no probes (usage
+ * errors), or a caller that cannot load BPF.
+ */
+static int preflight(const struct cli_opts *o)
+{
+	for (int i = 0; i < o->target_cnt; i++) {
+		struct usdt_probe_list probes;
+		int err = usdt_notes_read(o->targets[i], AGENTIDP_PROVIDER, &probes);
+
+		if (err) {
+			fprintf(stderr, "agentidp-observer: --target %s: %s\n", o->targets[i],
+				err == -ENOEXEC ? "not an ELF file" : strerror(-err));
+			return EXIT_USAGE;
+		}
+		if (probes.cnt == 0) {
+			fprintf(stderr, "agentidp-observer: --target %s has no agentidp probes (build it with <agentidp/probes.h>)\n",
+				o->targets[i]);
+			return EXIT_USAGE;
+		}
+	}
+	if (o->pid && kill(o->pid, 0) && errno == ESRCH) {
+		fprintf(stderr, "agentidp-observer: --pid %d: no such process\n", o->pid);
+		return EXIT_USAGE;
+	}
+	if (geteuid() != 0) {
+		fprintf(stderr, "agentidp-observer: must run as root (loading BPF programs needs CAP_BPF and CAP_PERFMON)\n");
+		return EXIT_FAILURE;
+	}
+	if (access("/sys/kernel/btf/vmlinux", R_OK) != 0) {
+		fprintf(stderr, "agentidp-observer: this kernel has no BTF (/sys/kernel/btf/vmlinux); BPF CO-RE is required\n");
+		return EXIT_FAILURE;
+	}
+	return 0;
+}
+
+static int http_render(void *ctx, struct strbuf *out)
+{
+	return scrape_render(ctx, out);
+}
+
+/* Block the stop signals, so that only sigtimedwait() sees them. */
+static void signals_block(sigset_t *set)
+{
+	sigemptyset(set);
+	sigaddset(set, SIGINT);
+	sigaddset(set, SIGTERM);
+	sigaddset(set, SIGHUP);
+	pthread_sigmask(SIG_BLOCK, set, NULL);
+	signal(SIGPIPE, SIG_IGN);
+}
+
+static int run(const struct cli_opts *o)
+{
+	struct timespec tick = { .tv_sec = REFRESH_INTERVAL_S };
+	struct scrape_ctx sctx = { 0 };
+	struct http_server *srv = NULL;
+	struct attach_set targets;
+	struct loader ld;
+	sigset_t sigs;
+	int sig, err;
+
+	/* Threads started from here on (HTTP) inherit the blocked signals. */
+	signals_block(&sigs);
+	log_route_libbpf();
+
+	/* 1. A BPF filesystem and the pin directory. */
+	if (bpffs_prepare(o->bpffs_path))
+		return EXIT_FAILURE;
+
+	/* 2. The BPF program and the pinned maps (new, or reused from a previous run). */
+	if (loader_open(&ld, o->bpffs_path, o->series_limit))
+		return EXIT_FAILURE;
+
+	/* 3. Every agentidp probe of every target. */
+	err = attach_all(&targets, ld.skel->progs.agentidp_probe, o->pid, o->targets,
+			 o->target_cnt);
+	if (err) {
+		loader_close(&ld);
+		return err == -ENOENT ? EXIT_USAGE : EXIT_FAILURE;
+	}
+
+	/* 4. Serve; scrapes run on the HTTP thread. */
+	sctx.ld = &ld;
+	sctx.targets = &targets;
+	srv = http_start(o->listen, o->telemetry_path, http_render, &sctx);
+	if (!srv) {
+		err = errno == EINVAL ? EXIT_USAGE : EXIT_FAILURE;
+		attach_detach_all(&targets);
+		loader_close(&ld);
+		return err;
+	}
+
+	/* 5. Wait for a stop signal; meanwhile follow replaced targets. */
+	for (;;) {
+		sig = sigtimedwait(&sigs, NULL, &tick);
+		if (sig == SIGINT || sig == SIGTERM)
+			break;
+		if (sig < 0 && errno != EAGAIN && errno != EINTR)
+			break;
+		attach_refresh(&targets);
+	}
+	log_info("stopping", "signal=%s", sig == SIGINT ? "SIGINT" : "SIGTERM");
+
+	/* 6. Stop serving before the maps go; the pins keep the counts. */
+	http_stop(srv);
+	attach_detach_all(&targets);
+	loader_close(&ld);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct cli_opts opts;
+	char err[256];
+	int rc;
+
+	if (cli_parse(argc, argv, &opts, err, sizeof(err))) {
+		fprintf(stderr, "agentidp-observer: %s\n", err);
+		return EXIT_USAGE;
+	}
+	log_setup(opts.log_level, opts.log_format);
+
+	switch (opts.mode) {
+	case CLI_HELP:
+		cli_usage(stdout);
+		return 0;
+	case CLI_VERSION:
+		printf("agentidp-observer %s (libbpf %s)\n", OBSERVER_VERSION,
+		       libbpf_version_string());
+		return 0;
+	case CLI_LIST_PROBES:
+		return list_probes(opts.list_probes_path);
+	case CLI_RUN:
+		break;
+	}
+
+	rc = preflight(&opts);
+	if (rc)
+		return rc;
+	return run(&opts);
+}
