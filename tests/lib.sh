@@ -98,3 +98,69 @@ wait_http() {
 	done
 	return 1
 }
+
+# ---------------------------------------------------------------------------
+# The observer under test.
+
+PROBE_FIRE=$BUILD/tests/probe-fire
+EXPO_LINT=$BUILD/expo-lint
+
+# start_observer [FLAGS...]: start the observer on a fresh loopback port with
+# a pin directory of this test's own (removed on exit), attached to the test
+# IdP unless FLAGS name a --target; wait until it serves. Sets OBS_PID,
+# OBS_URL, OBS_PIN, OBS_LOG.
+OBS_PIN=${OBS_PIN:-/sys/fs/bpf/agentidp-test-$$}
+start_observer() {
+	local port targets=(--target "$PROBE_FIRE")
+	case " $* " in *" --target "*) targets=() ;; esac
+	port=$(free_port) || fatal "no free port"
+	OBS_URL=http://127.0.0.1:$port
+	OBS_LOG=$LIB_TMP/observer.$port.log
+	"$OBSERVER" "${targets[@]}" --web.listen-address "127.0.0.1:$port" \
+		--bpffs.path "$OBS_PIN" "$@" >"$OBS_LOG" 2>&1 &
+	OBS_PID=$!
+	track "$OBS_PID"
+	if ! wait_http "$OBS_URL/metrics"; then
+		fatal "observer did not start: $(tail -3 "$OBS_LOG" | tr '\n' ' ')"
+	fi
+}
+
+# stop_observer [SIGNAL]: stop it and wait; its exit code is left in OBS_RC.
+stop_observer() {
+	kill -"${1:-TERM}" "$OBS_PID" 2>/dev/null
+	wait "$OBS_PID" 2>/dev/null
+	OBS_RC=$?
+}
+
+remove_pins() { rm -rf "$OBS_PIN"; }
+
+# scrape: fetch /metrics into a new file, check it with promtool and with
+# the strict checker (one ok/not ok line each), and echo the file's path.
+scrape() {
+	local f out n
+	f=$(mktemp "$LIB_TMP/scrape.XXXXXX")
+	n=$(basename "$f")
+	curl -fsS -o "$f" "$OBS_URL/metrics" || { not_ok "$n: GET failed" >&2; echo "$f"; return; }
+	if out=$(promtool check metrics <"$f" 2>&1); then
+		ok "$n passes promtool check metrics" >&2
+	else
+		not_ok "$n fails promtool: $(echo "$out" | head -3 | tr '\n' ' ')" >&2
+	fi
+	if out=$("$EXPO_LINT" --no-empty-label-values "$f" 2>&1); then
+		ok "$n passes the strict exposition check" >&2
+	else
+		not_ok "$n fails expo-lint: $(echo "$out" | head -3 | tr '\n' ' ')" >&2
+	fi
+	echo "$f"
+}
+
+# value FILE SERIES: the value of the sample whose name and labels are
+# exactly SERIES (as rendered), or "absent".
+value() {
+	awk -v s="$2" 'index($0, s " ") == 1 { v = substr($0, length(s) + 2) } END { print (v == "" ? "absent" : v) }' "$1"
+}
+
+# fire ARGS...: run the test IdP once, waiting for the observer's attach.
+fire() {
+	"$PROBE_FIRE" --wait-attach "$@" >/dev/null || fatal "probe-fire $* failed"
+}

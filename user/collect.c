@@ -103,9 +103,10 @@ int collect_counters(const struct loader *ld, struct expo_family *fams)
 }
 
 /*
- * Is the process that reported still alive? Its /proc stat start time (in
- * clock ticks since boot, field 22) must match the one the BPF program
- * recorded, or the PID has been reused by another process.
+ * Is the process that reported still alive? It must not be a zombie, and
+ * its /proc stat start time (in clock ticks since boot, field 22) must
+ * match the one the BPF program recorded, or the PID has been reused by
+ * another process.
  */
 static bool process_alive(__u32 tgid, uint64_t start_boottime_ns)
 {
@@ -129,7 +130,10 @@ static bool process_alive(__u32 tgid, uint64_t start_boottime_ns)
 	buf[n] = '\0';
 	/* The command name (field 2) may hold spaces and ')': skip past the last ')'. */
 	p = strrchr(buf, ')');
-	if (!p)
+	if (!p || !p[1] || !p[2])
+		return false;
+	/* A zombie has exited; only its parent has not reaped it yet. */
+	if (p[2] == 'Z' || p[2] == 'X')
 		return false;
 	for (field = 2; *p && field < 22; p++)
 		if (*p == ' ')

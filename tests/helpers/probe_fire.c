@@ -16,6 +16,9 @@
  *   --count N       fire N times per thread (default 1)
  *   --wait-attach   first wait (up to 10 s) until the probe's semaphore shows
  *                   an observer attached; exit 3 if it never does
+ *   --wait-file F   first wait (up to 30 s) until file F exists; exit 3 if
+ *                   it never does (lets a test start the process before the
+ *                   observer and fire only once the observer is serving)
  *   --hold          after firing, print "held" and sleep until killed
  *
  * Prints "fired TOTAL" when done.
@@ -135,6 +138,7 @@ int main(int argc, char **argv)
 {
 	unsigned long threads = 1;
 	int wait_attach = 0, hold = 0, i = 1, nargs;
+	const char *wait_file = NULL;
 	struct job job = { .count = 1 };
 	pthread_t *tids;
 
@@ -145,6 +149,8 @@ int main(int argc, char **argv)
 			job.count = strtoul(argv[++i], NULL, 10);
 		else if (strcmp(argv[i], "--wait-attach") == 0)
 			wait_attach = 1;
+		else if (strcmp(argv[i], "--wait-file") == 0 && i + 1 < argc)
+			wait_file = argv[++i];
 		else if (strcmp(argv[i], "--hold") == 0)
 			hold = 1;
 		else
@@ -171,6 +177,17 @@ int main(int argc, char **argv)
 			job.s[a] = decode_arg(argv[i + 1 + a]);
 	}
 
+	if (wait_file) {
+		struct timespec step = { .tv_nsec = 10 * 1000 * 1000 };
+		int tries = 3000;
+
+		while (access(wait_file, F_OK) && tries--)
+			nanosleep(&step, NULL);
+		if (access(wait_file, F_OK)) {
+			fprintf(stderr, "probe-fire: %s did not appear in 30 s\n", wait_file);
+			return 3;
+		}
+	}
 	if (wait_attach) {
 		struct timespec step = { .tv_nsec = 10 * 1000 * 1000 };
 		int tries = 1000;
