@@ -81,15 +81,16 @@ stack_prepare() {
 		fi
 		STACK_PG_USER=postgres
 	fi
+	stack_pg_prefix
 }
 
-# Run a PostgreSQL binary as the database account (exec, no extra process).
-stack_pg_cmd() {
+# The prefix that runs a PostgreSQL binary as the database account. setpriv
+# execs, so the PID of a backgrounded command is the server's own.
+stack_pg_prefix() {
+	STACK_PG_AS=()
 	if [ -n "$STACK_PG_USER" ]; then
-		setpriv --reuid="$STACK_PG_USER" --regid="$STACK_PG_USER" --init-groups \
-			--reset-env -- "$@"
-	else
-		"$@"
+		STACK_PG_AS=(setpriv --reuid="$STACK_PG_USER" --regid="$STACK_PG_USER"
+			--init-groups --reset-env --)
 	fi
 }
 
@@ -117,7 +118,7 @@ stack_start_postgres() {
 	if [ -n "$STACK_PG_USER" ]; then
 		chown "$STACK_PG_USER:" "$pgdata" "$sock" "$STACK_DIR/run/pg.pw"
 	fi
-	stack_pg_cmd "$STACK_PG_BIN/initdb" -D "$pgdata" -U agentidp --auth-local=trust \
+	"${STACK_PG_AS[@]}" "$STACK_PG_BIN/initdb" -D "$pgdata" -U agentidp --auth-local=trust \
 		--auth-host=scram-sha-256 --pwfile="$STACK_DIR/run/pg.pw" -E UTF8 \
 		--no-instructions >"$STACK_DIR/log/initdb.log" 2>&1 || {
 		stack_log "initdb failed; see $STACK_DIR/log/initdb.log"
@@ -125,7 +126,7 @@ stack_start_postgres() {
 	}
 	rm -f "$STACK_DIR/run/pg.pw"
 
-	stack_pg_cmd "$STACK_PG_BIN/postgres" -D "$pgdata" -p "$STACK_PG_PORT" -k "$sock" \
+	"${STACK_PG_AS[@]}" "$STACK_PG_BIN/postgres" -D "$pgdata" -p "$STACK_PG_PORT" -k "$sock" \
 		-c listen_addresses=127.0.0.1 -c max_connections=100 -c fsync=off \
 		-c synchronous_commit=off -c full_page_writes=off \
 		>"$STACK_DIR/log/postgres.log" 2>&1 &
@@ -210,8 +211,14 @@ stack_start_prometheus() {
 		2>>"$STACK_DIR/log/prometheus.log" &
 	stack_track prometheus $!
 	STACK_PROM_URL=http://127.0.0.1:$STACK_PROM_PORT
-	stack_wait "prometheus on port $STACK_PROM_PORT" 300 curl -fsS "$STACK_PROM_URL/-/ready"
+	stack_wait "prometheus on port $STACK_PROM_PORT" 300 curl -fsS "$STACK_PROM_URL/-/ready" ||
+		return 1
+	# Ready is not scraping: target discovery reaches the scraper only after
+	# a few seconds. Wait for the first successful scrape of the observer.
+	stack_wait "prometheus to scrape the observer" 150 stack_prom_up
 }
+
+stack_prom_up() { [ "$(stack_promql 'sum(up{job="agentidp-observer"})')" = 1 ]; }
 
 # stack_metric NAME_AND_LABELS: the value of one exact series line of the
 # observer's /metrics (e.g. 'agentidp_db_pool_active_connections' or

@@ -25,11 +25,11 @@ IDP_LDLIBS = $$(pkg-config --libs $(IDP_PKGS)) -lpthread
 idp: $(IDP_BIN)
 
 $(IDP_BIN): $(IDP_OBJS)
-	@echo "  LD      $@"
+	$(call msg,LINK,$@)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(IDP_LDLIBS)
 
 $(IDP_OBJDIR)/%.o: $(IDP_DIR)/%.c | $(IDP_OBJDIR)
-	@echo "  CC      $@"
+	$(call msg,CC,$@)
 	$(Q)$(CC) $(IDP_CFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
 
 $(IDP_OBJDIR):
