@@ -21,12 +21,22 @@ declare -A DRIVE_TOKEN=()	# tenant -> a bearer token
 declare -A DRIVE_SECRET=()	# client -> secret
 declare -A DRIVE_STATUS=()	# "step" -> space-separated status codes, for the report
 DRIVE_STATUS_CODE=""
+DRIVE_RETRY_AFTER=""
 DRIVE_BODY=""
 
 # The tenants and clients the demo seeds: one free, two pro (one of which
 # only holds pool connections, so its traffic never meets the others' limits).
 DRIVE_TENANTS=(acme:free globex:pro initech:pro)
 DRIVE_CLIENTS=(acme:acme-app acme:acme-ci globex:globex-app initech:initech-batch)
+
+# drive_split OUT: body, Retry-After and status from curl's output.
+drive_split() {
+	local out=$1
+	DRIVE_STATUS_CODE=${out##*$'\n'}
+	out=${out%$'\n'*}
+	DRIVE_RETRY_AFTER=${out##*$'\n'}
+	DRIVE_BODY=${out%$'\n'*}
+}
 
 drive_count() {
 	local -n arr=$1
@@ -52,10 +62,9 @@ drive_token_request() {
 	local tenant=$1 client=$2 out
 	local -a auth=()
 	[ -n "$client" ] && auth=(-u "$client:${DRIVE_SECRET[$client]}")
-	out=$(curl -sS "${auth[@]}" -d grant_type=client_credentials -w '\n%{http_code}' \
-		"$STACK_IDP_URL/oauth2/token")
-	DRIVE_STATUS_CODE=${out##*$'\n'}
-	DRIVE_BODY=${out%$'\n'*}
+	out=$(curl -sS "${auth[@]}" -d grant_type=client_credentials \
+		-w '\n%header{retry-after}\n%{http_code}' "$STACK_IDP_URL/oauth2/token")
+	drive_split "$out"
 	[ "$DRIVE_STATUS_CODE" = 429 ] && drive_count DRIVE_RL "/oauth2/token|${tenant:--}"
 	return 0
 }
@@ -102,9 +111,8 @@ drive_api() {
 	local -a data=()
 	[ $# -ge 4 ] && data=(-H 'Content-Type: application/json' -d "$4")
 	out=$(curl -sS -X "$method" -H "Authorization: Bearer ${DRIVE_TOKEN[$tenant]}" \
-		"${data[@]}" -w '\n%{http_code}' "$STACK_IDP_URL$path")
-	DRIVE_STATUS_CODE=${out##*$'\n'}
-	DRIVE_BODY=${out%$'\n'*}
+		"${data[@]}" -w '\n%header{retry-after}\n%{http_code}' "$STACK_IDP_URL$path")
+	drive_split "$out"
 	drive_tally "$tenant" "$path" "$DRIVE_STATUS_CODE" "$DRIVE_BODY"
 }
 

@@ -17,6 +17,7 @@
 
 declare -a STACK_PIDS=()
 declare -a STACK_NAMES=()
+declare -a STACK_IDP_EXTRA=()	# more flags for the IdP, e.g. (--token-ttl 1)
 
 # Tunables a caller may override before stack_start_idp.
 STACK_POOL_SIZE=${STACK_POOL_SIZE:-20}
@@ -162,7 +163,7 @@ stack_start_idp() {
 		--redis "127.0.0.1:$STACK_REDIS_PORT" --pool-size "$STACK_POOL_SIZE" \
 		--pool-timeout-ms "$STACK_POOL_TIMEOUT_MS" --token-rate "$STACK_TOKEN_RATE" \
 		--api-rate "$STACK_API_RATE" --free-api-quota "$STACK_FREE_QUOTA" --allow-hold \
-		2>>"$STACK_DIR/log/idp.log" &
+		"${STACK_IDP_EXTRA[@]}" 2>>"$STACK_DIR/log/idp.log" &
 	STACK_IDP_PID=$!
 	stack_track idp "$STACK_IDP_PID"
 	STACK_IDP_URL=http://127.0.0.1:$STACK_IDP_PORT
