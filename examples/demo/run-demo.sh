@@ -153,7 +153,11 @@ demo_report() {
 			"$(stack_promql "$series")"
 	done < <(demo_series)
 	echo
-	echo "== look at"
+	if [ -n "$ONESHOT" ] && [ "$ONESHOT" != 0 ]; then
+		echo "== would be up at (ONESHOT: stopped after this report)"
+	else
+		echo "== look at"
+	fi
 	echo "  IdP:         $STACK_IDP_URL  (POST /oauth2/token, /v1/agents, /v1/usage)"
 	echo "  observer:    $STACK_OBS_URL/metrics"
 	echo "  Prometheus:  $STACK_PROM_URL/graph?g0.expr=agentidp_tenant_api_calls_total"
@@ -163,6 +167,7 @@ demo_report() {
 
 demo_cleanup() {
 	[ -n "${DEMO_SLEEP_PID:-}" ] && kill "$DEMO_SLEEP_PID" 2>/dev/null
+	[ ${#STACK_PIDS[@]} -gt 0 ] && stack_log "stopping everything the demo started"
 	stack_stop
 }
 

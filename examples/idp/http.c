@@ -161,7 +161,7 @@ int http_form_parse(const char *body, struct http_form_field *out, int cap)
 			return -EINVAL;
 		/* RFC 6749 section 3.2: no parameter may appear twice. */
 		if (http_form_get(out, cnt, out[cnt].name))
-			return -EINVAL;
+			return -EEXIST;
 		cnt++;
 next:
 		if (!amp)

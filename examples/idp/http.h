@@ -100,8 +100,8 @@ struct http_form_field {
 
 /*
  * http_form_parse - split @body into at most @cap fields.
- * Returns the number of fields, -EINVAL for a malformed body, a field too
- * long or a parameter given twice, or -E2BIG for too many fields.
+ * Returns the number of fields, -EINVAL for a malformed body or a field too
+ * long, -EEXIST for a parameter given twice, or -E2BIG for too many fields.
  */
 int http_form_parse(const char *body, struct http_form_field *out, int cap);
 

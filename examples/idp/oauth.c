@@ -85,6 +85,36 @@ static const char *take_field(char *dst, size_t dst_sz, const char *v, const cha
 	return NULL;
 }
 
+/* The client's identity from the form, unless Basic already gave it. */
+static const char *parse_form_client(const struct http_form_field *f, int cnt,
+				     struct token_request *tr)
+{
+	const char *v, *err;
+
+	v = http_form_get(f, cnt, "client_id");
+	if (v && tr->used_basic && strcmp(v, tr->client_id) != 0)
+		return "client_id differs from the Basic credentials";
+	if (v && !tr->used_basic) {
+		err = take_field(tr->client_id, sizeof(tr->client_id), v, "client_id too long");
+		if (err)
+			return err;
+	}
+	v = http_form_get(f, cnt, "client_secret");
+	if (v && tr->used_basic)
+		return "more than one client authentication method";
+	if (v) {
+		err = take_field(tr->secret, sizeof(tr->secret), v, "client_secret too long");
+		if (err)
+			return err;
+		tr->has_secret = true;
+	}
+	return NULL;
+}
+
+/*
+ * The client is read before the grant is checked, so that a malformed
+ * request from a known client still counts against that client's limit.
+ */
 static const char *parse_form(const struct http_request *req, struct token_request *tr)
 {
 	struct http_form_field f[OAUTH_FORM_FIELDS];
@@ -95,8 +125,15 @@ static const char *parse_form(const struct http_request *req, struct token_reque
 				"application/x-www-form-urlencoded"))
 		return "Content-Type must be application/x-www-form-urlencoded";
 	cnt = http_form_parse(req->body, f, OAUTH_FORM_FIELDS);
+	if (cnt == -EEXIST)
+		return "a parameter is given more than once";
+	if (cnt == -E2BIG)
+		return "too many parameters";
 	if (cnt < 0)
-		return "malformed form body, or a parameter given twice";
+		return "malformed form body (bad escape, or a parameter too long)";
+	err = parse_form_client(f, cnt, tr);
+	if (err)
+		return err;
 
 	v = http_form_get(f, cnt, "grant_type");
 	if (!v)
@@ -106,21 +143,6 @@ static const char *parse_form(const struct http_request *req, struct token_reque
 		return err;
 	v = http_form_get(f, cnt, "scope");
 	tr->has_scope = v && *v;
-
-	v = http_form_get(f, cnt, "client_secret");
-	if (v && tr->used_basic)
-		return "more than one client authentication method";
-	if (v) {
-		err = take_field(tr->secret, sizeof(tr->secret), v, "client_secret too long");
-		if (err)
-			return err;
-		tr->has_secret = true;
-	}
-	v = http_form_get(f, cnt, "client_id");
-	if (v && tr->used_basic && strcmp(v, tr->client_id) != 0)
-		return "client_id differs from the Basic credentials";
-	if (v && !tr->used_basic)
-		return take_field(tr->client_id, sizeof(tr->client_id), v, "client_id too long");
 	return NULL;
 }
 
