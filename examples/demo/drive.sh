@@ -1,4 +1,6 @@
 # SPDX-License-Identifier: BSD-2-Clause
+# shellcheck shell=bash
+# shellcheck disable=SC2034 # the DRIVE_* results are read by the sourcing script
 #
 # drive.sh - traffic against the demo IdP that produces every agentidp_*
 # metric, tallied from the HTTP responses alone. Sourced after stack.sh by

@@ -22,9 +22,8 @@ ONESHOT=${ONESHOT:-}
 DEMO_BPFFS=/sys/fs/bpf/agentidp-demo
 DEMO_HOLD_MS=6000
 
-# shellcheck source=stack.sh
+# shellcheck source-path=SCRIPTDIR
 source "$TOP/examples/demo/stack.sh"
-# shellcheck source=drive.sh
 source "$TOP/examples/demo/drive.sh"
 
 demo_die() {
@@ -39,7 +38,8 @@ demo_preflight() {
 	[ -x "$BUILD/agentidp-observer" ] ||
 		demo_die "$BUILD/agentidp-observer missing: run 'make observer'"
 	for cmd in redis-server redis-cli psql pg_isready prometheus curl setpriv; do
-		command -v "$cmd" >/dev/null || demo_die "'$cmd' not found: run scripts/install-deps.sh demo"
+		command -v "$cmd" >/dev/null ||
+			demo_die "'$cmd' not found: run scripts/install-deps.sh demo"
 	done
 }
 
@@ -73,7 +73,7 @@ demo_until() {
 demo_traffic() {
 	local k=$((STACK_POOL_SIZE + 5))
 
-	stack_log "traffic: tokens, token-endpoint 429s, agents up to the free limit, quota, API 429s"
+	stack_log "traffic: tokens, token 429s, agents up to the free limit, quota, API 429s"
 	drive_logins || demo_die "could not log in"
 	drive_token_limits
 	drive_agents
@@ -139,7 +139,7 @@ demo_report() {
 	printf '  %-18s %s\n' "API burst (pro):" "${DRIVE_STATUS[burst]}"
 	printf '  %-18s %s\n' "holders (pro):" "${DRIVE_STATUS[hold]}"
 	echo
-	echo "== pool while $((STACK_POOL_SIZE + 5)) requests held connections (pool of $STACK_POOL_SIZE)"
+	echo "== pool of $STACK_POOL_SIZE while $((STACK_POOL_SIZE + 5)) requests held connections"
 	printf '  %-34s %s\n' "PostgreSQL sessions in pg_sleep:" "$DEMO_HELD_SLEEPERS"
 	printf '  %-34s active=%s waiting=%s\n' "observer /metrics:" "$DEMO_HELD_ACTIVE" \
 		"$DEMO_HELD_WAITING"
@@ -149,8 +149,8 @@ demo_report() {
 	echo "== agentidp_* series: client tally | observer /metrics | Prometheus query API"
 	while read -r line; do
 		series=${line% *}
-		printf '  %-82s %6s %6s %6s\n' "$series" "$(demo_expected "$series")" "${line##* }" \
-			"$(stack_promql "$series")"
+		printf '  %-82s %6s %6s %6s\n' "$series" "$(demo_expected "$series")" \
+			"${line##* }" "$(stack_promql "$series")"
 	done < <(demo_series)
 	echo
 	if [ -n "$ONESHOT" ] && [ "$ONESHOT" != 0 ]; then

@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: BSD-2-Clause
+# shellcheck shell=bash
 #
 # stack.sh - start and stop the demo stack: Redis, PostgreSQL, the reference
 # IdP, agentidp-observer and Prometheus. Sourced by run-demo.sh and by
@@ -68,8 +69,8 @@ stack_alive() { kill -0 "$1" 2>/dev/null; }
 stack_prepare() {
 	rm -rf "$STACK_DIR"
 	mkdir -p "$STACK_DIR"/{log,run,redis,prom}
-	STACK_PG_BIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
-	if [ -z "$STACK_PG_BIN" ]; then
+	STACK_PG_BIN=$(printf '%s\n' /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
+	if [ ! -x "$STACK_PG_BIN/postgres" ]; then
 		stack_log "PostgreSQL server binaries not found under /usr/lib/postgresql"
 		return 1
 	fi
@@ -77,7 +78,7 @@ stack_prepare() {
 	if [ "$(id -u)" -eq 0 ]; then
 		# The postgresql package creates this account; no user is added here.
 		if ! getent passwd postgres >/dev/null; then
-			stack_log "running as root needs the 'postgres' account (package postgresql)"
+			stack_log "as root, the 'postgres' account is needed (package postgresql)"
 			return 1
 		fi
 		STACK_PG_USER=postgres

@@ -6,6 +6,7 @@
 # 429s it counted, the one refused 11th agent, the quota refusals, the
 # authenticated calls, and the pool while K requests hold connections
 # (checked against PostgreSQL's own view of the sleeping sessions).
+# shellcheck source=tests/lib.sh
 . "$(dirname "$0")/../lib.sh"
 require_root_bpf
 
@@ -17,7 +18,9 @@ done
 # The stack lives under build/ (the database account must reach its data
 # directory, which a root-only mktemp directory would not allow).
 STACK_DIR=$BUILD/test-demo-stack.$$
+# shellcheck source=examples/demo/stack.sh
 . "$TOP/examples/demo/stack.sh"
+# shellcheck source=examples/demo/drive.sh
 . "$TOP/examples/demo/drive.sh"
 trap 'stack_stop; rm -rf "$STACK_DIR"; lib_cleanup' EXIT
 
@@ -41,6 +44,9 @@ sum_series() {
 			END { print s + 0 }'
 }
 
+# codes STEP: the status codes a drive step received, space-separated.
+codes() { local s=${DRIVE_STATUS[$1]}; echo "${s% }"; }
+
 # count_codes CODE LIST: how many times CODE appears in LIST.
 count_codes() { tr ' ' '\n' <<<"$2" | grep -c "^$1\$"; }
 
@@ -49,21 +55,24 @@ drive_logins || fatal "could not obtain tokens"
 # A client over its token window: 5 granted, then 429 with Retry-After.
 drive_token_limits
 check_eq "token endpoint: acme-ci got 5 tokens then 3 answers 429" \
-	"200 200 200 200 200 429 429 429" "$(echo ${DRIVE_STATUS[token-acme-ci]})"
+	"200 200 200 200 200 429 429 429" "$(codes token-acme-ci)"
 check_eq "token endpoint: credential-less requests get 401 then 429" \
-	"401 401 401 401 401 429 429" "$(echo ${DRIVE_STATUS[token-anonymous]})"
+	"401 401 401 401 401 429 429" "$(codes token-anonymous)"
 drive_token_request acme acme-ci
 retry=$DRIVE_RETRY_AFTER
 check_eq "one more token request is refused too" 429 "$DRIVE_STATUS_CODE"
-[ "$retry" -ge 1 ] 2>/dev/null && [ "$retry" -le 60 ] && ok "429 carries Retry-After ($retry s)" ||
+if [ "$retry" -ge 1 ] 2>/dev/null && [ "$retry" -le 60 ]; then
+	ok "429 carries Retry-After ($retry s)"
+else
 	not_ok "429 carries Retry-After between 1 and 60: got '$retry'"
+fi
 
 # The free tenant fills its 10 agents; the 11th is refused exactly once.
 drive_agents
 check_eq "free tenant: 10 agents created, the 11th refused with 403" \
-	"201 201 201 201 201 201 201 201 201 201 403" "$(echo ${DRIVE_STATUS[agents-create]})"
+	"201 201 201 201 201 201 201 201 201 201 403" "$(codes agents-create)"
 check_eq "the listing shows the 10 agents" 10 "$DRIVE_AGENTS_LISTED"
-check_eq "deleting an agent answers 204" 204 "$(echo ${DRIVE_STATUS[agents-delete]})"
+check_eq "deleting an agent answers 204" 204 "$(codes agents-delete)"
 
 # The quota: the 13 agent calls above (11 creations, the refused one
 # included, a listing and a deletion) were charged, so quota - 13 more pass.
@@ -77,8 +86,11 @@ check_eq "usage reports the quota used up" '"api_calls":30,"api_call_quota":30' 
 
 drive_api_limit
 burst429=$(count_codes 429 "${DRIVE_STATUS[burst]}")
-[ "$burst429" -ge 1 ] && ok "the API burst met the per-tenant limit ($burst429 x 429)" ||
+if [ "$burst429" -ge 1 ]; then
+	ok "the API burst met the per-tenant limit ($burst429 x 429)"
+else
 	not_ok "the API burst of 60 produced no 429"
+fi
 
 # Pool: K = size + 5 requests each hold a connection; 20 run, 5 queue.
 K=$((STACK_POOL_SIZE + 5))
@@ -113,19 +125,21 @@ check_eq "max connections is the pool size" "$STACK_POOL_SIZE" \
 	"$(stack_metric agentidp_db_pool_max_connections)"
 
 # Counters against the client's tallies, series by series.
+BILL=agentidp_billing_limit_rejections_total
 total429=0
 for k in "${!DRIVE_RL[@]}"; do
 	total429=$((total429 + DRIVE_RL[$k]))
 	ep=${k%%|*} tn=${k#*|}
 	check_eq "rate_limit_hits{$ep,$tn} = 429s counted by the client" "${DRIVE_RL[$k]}" \
-		"$(stack_metric "agentidp_rate_limit_hits_total{endpoint=\"$ep\",tenant_id=\"$tn\"}")"
+		"$(stack_metric "$(printf '%s{endpoint="%s",tenant_id="%s"}' \
+			agentidp_rate_limit_hits_total "$ep" "$tn")")"
 done
 check_eq "sum of rate_limit_hits = every 429 the client received" "$total429" \
 	"$(sum_series agentidp_rate_limit_hits_total)"
 check_eq "the refused 11th agent is exactly one billing rejection" 1 \
-	"$(stack_metric 'agentidp_billing_limit_rejections_total{tenant_id="acme",limit_type="agents"}')"
+	"$(stack_metric "$BILL{tenant_id=\"acme\",limit_type=\"agents\"}")"
 check_eq "three refused calls past the quota are three api_calls rejections" 3 \
-	"$(stack_metric 'agentidp_billing_limit_rejections_total{tenant_id="acme",limit_type="api_calls"}')"
+	"$(stack_metric "$BILL{tenant_id=\"acme\",limit_type=\"api_calls\"}")"
 check_eq "no other billing rejections" 4 "$(sum_series agentidp_billing_limit_rejections_total)"
 for tn in acme globex initech; do
 	check_eq "tenant_api_calls{$tn} = authenticated calls answered" "${DRIVE_CALLS[$tn]}" \
@@ -133,16 +147,19 @@ for tn in acme globex initech; do
 done
 
 # Prometheus returns the same values through PromQL once it has scraped.
+idp_series() {
+	curl -fsS "$STACK_OBS_URL/metrics" | grep '^agentidp_' | grep -v '^agentidp_observer_'
+}
 settle() {
 	local line
 	while read -r line; do
 		[ "$(stack_promql "${line% *}")" = "${line##* }" ] || return 1
-	done < <(curl -fsS "$STACK_OBS_URL/metrics" | grep '^agentidp_' | grep -v '^agentidp_observer_')
+	done < <(idp_series)
 }
 for _ in $(seq 1 60); do settle && break; sleep 0.2; done
 while read -r line; do
 	check_eq "PromQL ${line% *}" "${line##* }" "$(stack_promql "${line% *}")"
-done < <(curl -fsS "$STACK_OBS_URL/metrics" | grep '^agentidp_' | grep -v '^agentidp_observer_')
+done < <(idp_series)
 check_eq "PromQL sum(agentidp_rate_limit_hits_total) = client's 429s" "$total429" \
 	"$(stack_promql 'sum(agentidp_rate_limit_hits_total)')"
 
@@ -168,3 +185,42 @@ drive_api initech GET /v1/usage
 check_eq "an expired token stays refused after a restart" 401 "$DRIVE_STATUS_CODE"
 check_eq "client secrets are stored hashed, never in clear" 0 \
 	"$(stack_psql "SELECT count(*) FROM clients WHERE secret_hash NOT LIKE 'pbkdf2-sha256\$%'")"
+
+# Malformed requests get the RFC's JSON errors (globex-app still has four
+# token requests left in its window; the API calls use globex's token).
+tok() {
+	curl -sS -o "$LIB_TMP/body" -D "$LIB_TMP/head" -w '%{http_code}' "$@" \
+		"$STACK_IDP_URL/oauth2/token"
+}
+err_of() { sed -n 's/^{"error":"\([^"]*\)".*/\1/p' "$LIB_TMP/body"; }
+gs=${DRIVE_SECRET[globex-app]}
+check_eq "wrong secret: 401 invalid_client" "401 invalid_client" \
+	"$(tok -u "globex-app:x$gs" -d grant_type=client_credentials) $(err_of)"
+check_eq "Basic was tried, so the 401 carries WWW-Authenticate: Basic" 1 \
+	"$(grep -ci '^WWW-Authenticate: Basic' "$LIB_TMP/head")"
+check_eq "another grant: 400 unsupported_grant_type" "400 unsupported_grant_type" \
+	"$(tok -u "globex-app:$gs" -d grant_type=password) $(err_of)"
+check_eq "a parameter twice: 400 invalid_request" "400 invalid_request" \
+	"$(tok -u "globex-app:$gs" -d 'grant_type=client_credentials&grant_type=x') $(err_of)"
+check_eq "Basic and client_secret together: 400 invalid_request" "400 invalid_request" \
+	"$(tok -u "globex-app:$gs" -d "grant_type=client_credentials&client_secret=$gs") $(err_of)"
+
+api() {
+	curl -sS -o "$LIB_TMP/body" -D "$LIB_TMP/head" -w '%{http_code}' \
+		-H "Authorization: Bearer ${DRIVE_TOKEN[globex]}" "$@"
+}
+JSON=(-H 'Content-Type: application/json')
+check_eq "broken JSON: 400 invalid_request" "400 invalid_request" \
+	"$(api "${JSON[@]}" -d '{"name":' "$STACK_IDP_URL/v1/agents") $(err_of)"
+check_eq "a name with a space: 400 invalid_request" "400 invalid_request" \
+	"$(api "${JSON[@]}" -d '{"name":"a b"}' "$STACK_IDP_URL/v1/agents") $(err_of)"
+check_eq "a form body to the JSON API: 415" 415 \
+	"$(api -d name=x "$STACK_IDP_URL/v1/agents")"
+check_eq "a body over 16 KiB: 413" 413 \
+	"$(api "${JSON[@]}" --data-binary @<(head -c 20000 /dev/zero | tr '\0' x) \
+		"$STACK_IDP_URL/v1/agents")"
+check_eq "PUT on /v1/usage: 405 with Allow: GET" "405 1" \
+	"$(api -X PUT "$STACK_IDP_URL/v1/usage") $(grep -c '^Allow: GET' "$LIB_TMP/head")"
+check_eq "deleting an agent that does not exist: 404" 404 \
+	"$(api -X DELETE "$STACK_IDP_URL/v1/agents/00000000-0000-0000-0000-000000000000")"
+check_cmd "the IdP survived all of it" kill -0 "$STACK_IDP_PID"
