@@ -120,7 +120,7 @@ start_observer() {
 		--bpffs.path "$OBS_PIN" "$@" >"$OBS_LOG" 2>&1 &
 	OBS_PID=$!
 	track "$OBS_PID"
-	if ! wait_http "$OBS_URL/metrics"; then
+	if ! wait_http "$OBS_URL/"; then
 		fatal "observer did not start: $(tail -3 "$OBS_LOG" | tr '\n' ' ')"
 	fi
 }

@@ -76,6 +76,14 @@ static int listen_resolve(const char *listen, struct sockaddr_storage *out, sock
 	return 0;
 }
 
+int http_listen_check(const char *listen)
+{
+	struct sockaddr_storage addr;
+	socklen_t len;
+
+	return listen_resolve(listen, &addr, &len);
+}
+
 static enum MHD_Result reply(struct MHD_Connection *conn, unsigned int status,
 			     const char *type, char *body, size_t len, enum MHD_ResponseMemoryMode mode)
 {

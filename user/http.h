@@ -19,6 +19,9 @@ typedef int (*http_render_fn)(void *ctx, struct strbuf *out);
 
 struct http_server;
 
+/* 0 if listen is a valid listen address (see http_start), else -EINVAL. */
+int http_listen_check(const char *listen);
+
 /*
  * Start serving on listen ("HOST:PORT", ":PORT" for every address,
  * "[V6]:PORT"). Returns NULL and sets errno (the reason is logged).

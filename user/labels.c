@@ -85,10 +85,14 @@ void label_escape_value(struct strbuf *sb, const char *s, size_t n)
 			esc = "\\n";
 			break;
 		default:
-			continue;
+			/* Other control characters (CR among them) break line-based readers. */
+			if ((unsigned char)s[i] >= 0x20 || s[i] == '\t')
+				continue;
+			esc = "\xef\xbf\xbd";
+			break;
 		}
 		strbuf_add(sb, s + start, i - start);
-		strbuf_add(sb, esc, 2);
+		strbuf_adds(sb, esc);
 		start = i + 1;
 	}
 	strbuf_add(sb, s + start, n - start);

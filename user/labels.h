@@ -9,7 +9,9 @@
  *   1. made valid UTF-8: each maximal ill-formed subsequence (Unicode 15,
  *      section 3.9, "U+FFFD substitution of maximal subparts") becomes one
  *      U+FFFD REPLACEMENT CHARACTER; valid text is kept byte for byte;
- *   2. escaped as text format 0.0.4 requires: \ -> \\, " -> \", LF -> \n.
+ *   2. escaped as text format 0.0.4 requires: \ -> \\, " -> \", LF -> \n;
+ *      any other control character but TAB (CR, ESC, ...) becomes U+FFFD, as
+ *      the format has no escape for it and line-based readers trip on CR.
  *
  * Values the IdP did not send as text are shown under placeholders, never
  * under the empty string (which Prometheus treats as "label absent"):

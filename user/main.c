@@ -66,6 +66,11 @@ static int preflight(const struct cli_opts *o)
 			return EXIT_USAGE;
 		}
 	}
+	if (http_listen_check(o->listen)) {
+		fprintf(stderr, "agentidp-observer: --web.listen-address '%s' is not HOST:PORT with a numeric port\n",
+			o->listen);
+		return EXIT_USAGE;
+	}
 	if (o->pid && kill(o->pid, 0) && errno == ESRCH) {
 		fprintf(stderr, "agentidp-observer: --pid %d: no such process\n", o->pid);
 		return EXIT_USAGE;
