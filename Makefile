@@ -50,12 +50,15 @@ UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/t
 TEST_HELPERS := $(BUILD)/tests/probe-fire $(BUILD)/expo-lint
 
 .DELETE_ON_ERROR:
-.PHONY: all observer deps-build deps-check deps-demo deps-bench check unit \
-	integration demo bench install clean idp
+.PHONY: all observer deps-build deps-check deps-demo deps-bench check check-build \
+	demo bench install clean idp
 
-all: observer
+# Packages first, then a make of its own for the build: the compilers and
+# libraries must exist before any rule that uses them starts, even under -j.
+all: deps-build
+	$(Q)$(MAKE) --no-print-directory observer
 
-observer: deps-build $(BUILD)/agentidp-observer
+observer: $(BUILD)/agentidp-observer
 
 deps-build deps-check deps-demo deps-bench: deps-%:
 	$(Q)scripts/install-deps.sh $*
@@ -98,20 +101,25 @@ $(BUILD) $(BUILD)/bpf $(BUILD)/user $(BUILD)/tests:
 
 -include examples/idp/idp.mk
 
-check: deps-check observer $(UNIT_TESTS) $(TEST_HELPERS) $(if $(IDP_BIN),idp)
+check-build: observer idp $(UNIT_TESTS) $(TEST_HELPERS)
+
+check: deps-check
+	$(Q)$(MAKE) --no-print-directory check-build
 	$(Q)BUILD=$(abspath $(BUILD)) tests/run.sh
 
-demo: deps-demo observer idp
+demo: deps-demo
+	$(Q)$(MAKE) --no-print-directory observer idp
 	$(Q)BUILD=$(abspath $(BUILD)) ONESHOT=$(ONESHOT) examples/demo/run-demo.sh
 
-bench: deps-bench observer $(TEST_HELPERS) idp
+bench: deps-bench
+	$(Q)$(MAKE) --no-print-directory observer idp $(TEST_HELPERS)
 	$(Q)BUILD=$(abspath $(BUILD)) bench/run.sh
 
-install: observer
+install: all
 	install -D -m 0755 $(BUILD)/agentidp-observer $(DESTDIR)$(PREFIX)/sbin/agentidp-observer
 	install -D -m 0644 include/agentidp/probes.h $(DESTDIR)$(PREFIX)/include/agentidp/probes.h
 
 clean:
 	rm -rf $(BUILD)
 
--include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+-include $(wildcard $(BUILD)/bpf/*.d $(BUILD)/user/*.d $(BUILD)/tests/*.d)
