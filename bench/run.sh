@@ -1,0 +1,517 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-2-Clause
+#
+# bench/run.sh - `make bench`: what the observer costs, measured against its
+# peers in the same run, printed as a table and as JSON. BENCHMARKS.md says
+# how each figure is obtained and what it is compared with.
+#
+#   1  probe cost per hit in a tight loop: no probe, probe with nothing
+#      attached, the empty BPF program (the bare uprobe trap), the observer,
+#      bpftrace doing the same aggregation
+#   2  BPF-side time per hit, per rule, from kernel.bpf_stats_enabled
+#   3  the reference IdP's throughput under wrk, observer off and on, ABBA
+#   4  scrape cost at 1k, 10k and 100k series: callgrind instructions, wall
+#      time, the observer's resident memory
+#   5  the observer's CPU use idle and under one scrape per second
+#
+# Needs root and BPF. Every process it starts is ended by PID on exit, its
+# pins (/sys/fs/bpf/agentidp-bench-*) are removed, and
+# kernel.bpf_stats_enabled is put back to what it was.
+#
+# Environment: BUILD (absolute build dir), BENCH_QUICK=1 for a fast smoke
+# run with small counts (its numbers are not worth recording).
+set -uo pipefail
+
+TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+BUILD=${BUILD:-$TOP/build}
+B=$BUILD/bench
+RAW=$B/raw
+OBSERVER=$BUILD/agentidp-observer
+LOOP=$B/probe-loop
+PIN_BASE=/sys/fs/bpf/agentidp-bench-$$
+RESULTS=$B/results.tsv
+JSON=$B/results.json
+TABLE=$B/results.txt
+
+if [ "${BENCH_QUICK:-0}" = 1 ]; then
+	REPS=3 HITS=50000 HITS_FREE=2000000 WRK_S=2 WRK_PAIRS=1 IDLE_S=3
+	LEVELS=(1000 10000)
+else
+	REPS=7 HITS=200000 HITS_FREE=20000000 WRK_S=6 WRK_PAIRS=3 IDLE_S=10
+	LEVELS=(1000 10000 100000)
+fi
+KINDS=(str1 str2 int3)
+declare -A KIND_PROBE=([str1]=tenant_api_call [str2]=rate_limit_hit
+	[str2b]=billing_limit_rejection [int3]=db_pool_state)
+
+declare -a PIDS=()
+STATS_OLD=""
+STACK_UP=0
+
+log() { echo "bench: $*" >&2; }
+die() {
+	log "error: $*"
+	exit 1
+}
+
+cleanup() {
+	local pid
+	for pid in "${PIDS[@]}"; do
+		kill -TERM "$pid" 2>/dev/null
+	done
+	for pid in "${PIDS[@]}"; do
+		wait "$pid" 2>/dev/null
+	done
+	[ "$STACK_UP" = 1 ] && stack_stop
+	[ -n "${STACK_DIR:-}" ] && rm -rf "$STACK_DIR"
+	[ -n "$STATS_OLD" ] && sysctl -q -w kernel.bpf_stats_enabled="$STATS_OLD"
+	rm -rf "$PIN_BASE"-*
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# res KEY VALUE: one figure of the machine-readable copy.
+res() { printf '%s\t%s\n' "$1" "$2" >>"$RESULTS"; }
+get() { awk -F'\t' -v k="$1" '$1 == k { v = $2 } END { print v }' "$RESULTS"; }
+
+# stop PID: end one process this script started, and wait for it.
+stop() {
+	kill -TERM "$1" 2>/dev/null
+	wait "$1" 2>/dev/null
+	return 0
+}
+
+free_port() {
+	local port
+	for _ in $(seq 1 50); do
+		port=$((20000 + RANDOM % 20000))
+		if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+			echo "$port"
+			return 0
+		fi
+	done
+	return 1
+}
+
+wait_http() {
+	for _ in $(seq 1 "${2:-300}"); do
+		curl -fsS -o /dev/null "$1" 2>/dev/null && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# start_observer PIN TARGET [FLAGS...]: sets OBS_PID and OBS_URL.
+start_observer() {
+	local pin=$1 target=$2 port
+	shift 2
+	port=$(free_port) || die "no free port"
+	rm -rf "$pin"
+	"$OBSERVER" --target "$target" --web.listen-address "127.0.0.1:$port" \
+		--bpffs.path "$pin" "$@" 2>>"$RAW/observer.log" &
+	OBS_PID=$!
+	PIDS+=("$OBS_PID")
+	OBS_URL=http://127.0.0.1:$port
+	wait_http "$OBS_URL/" || die "the observer did not start; see $RAW/observer.log"
+}
+
+# metric URL NAME: the value of the unlabelled sample NAME.
+metric() { curl -fsS "$1/metrics" | awk -v n="$2" '$1 == n { print $2 }'; }
+
+# ---------------------------------------------------------------------------
+# Tracers for section 1 and 2. tracer_start CFG sets TRACER_PID.
+
+BT_SCRIPT=$B/aggregate.bt
+
+write_bpftrace_script() {
+	# The observer's aggregation, in bpftrace: a count per label tuple
+	# (64-byte strings, as the observer reads), the last value per process.
+	cat >"$BT_SCRIPT" <<-EOF
+		usdt:$LOOP:agentidp:tenant_api_call { @api[str(arg0)] = count(); }
+		usdt:$LOOP:agentidp:rate_limit_hit { @rl[str(arg0), str(arg1)] = count(); }
+		usdt:$LOOP:agentidp:db_pool_state { @pool[pid] = (arg0, arg1, arg2); }
+	EOF
+}
+
+tracer_start() {
+	local out=$RAW/tracer.$1.log
+	: >"$out"
+	case $1 in
+	empty)
+		"$B/attach-empty" "$B/empty.bpf.o" "$LOOP" >"$out" 2>&1 &
+		TRACER_PID=$!
+		PIDS+=("$TRACER_PID")
+		for _ in $(seq 1 100); do grep -q '^ready' "$out" && break; sleep 0.1; done
+		grep -q '^ready' "$out" || die "attach-empty failed: $(head -3 "$out")"
+		;;
+	observer)
+		start_observer "$PIN_BASE-probe" "$LOOP"
+		TRACER_PID=$OBS_PID
+		;;
+	bpftrace)
+		# bpftrace complains about RLIMIT_MEMLOCK and about the tracefs it
+		# does not need; only a failure to attach matters.
+		bpftrace "$BT_SCRIPT" >"$out" 2>&1 &
+		TRACER_PID=$!
+		PIDS+=("$TRACER_PID")
+		for _ in $(seq 1 300); do grep -q '^Attaching' "$out" && break; sleep 0.1; done
+		grep -q '^Attaching' "$out" || die "bpftrace failed: $(head -3 "$out")"
+		;;
+	esac
+}
+
+tracer_stop() {
+	if [ "$1" = bpftrace ]; then
+		kill -INT "$TRACER_PID" 2>/dev/null
+		wait "$TRACER_PID" 2>/dev/null
+	else
+		stop "$TRACER_PID"
+	fi
+}
+
+# ---------------------------------------------------------------------------
+# 1. Probe cost per hit.
+
+# loop_stats FILE KIND: "min median" of the per-hit cost (probe loop minus
+# the paired no-probe loop), and of the no-probe loop alone, over the reps.
+stats_col() {
+	sort -g | awk '{ v[NR] = $1 } END { if (NR) printf "%.3f %.3f %.3f", v[1], (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2), v[NR]; }'
+}
+
+probe_runs() {
+	local cfg=$1 hits=$2 wait=()
+	[ "$cfg" != free ] && wait=(--wait-attach)
+	[ "$cfg" != free ] && tracer_start "$cfg"
+	"$LOOP" loop "${wait[@]}" --hits "$hits" --reps "$REPS" "${KINDS[@]}" \
+		>>"$RAW/probe.$cfg" || die "probe-loop failed under $cfg"
+	[ "$cfg" != free ] && tracer_stop "$cfg"
+	return 0
+}
+
+section_probe() {
+	local cfg k s
+	log "1/5 probe cost per hit ($REPS reps x $HITS hits, two rounds)"
+	write_bpftrace_script
+	rm -f "$RAW"/probe.*
+	# Two rounds in opposite orders, so that drift of the machine during the
+	# run does not favour whoever goes first.
+	for cfg in free empty observer bpftrace bpftrace observer empty free; do
+		if [ "$cfg" = free ]; then
+			probe_runs free "$HITS_FREE"
+		else
+			probe_runs "$cfg" "$HITS"
+		fi
+	done
+	for cfg in free empty observer bpftrace; do
+		for k in "${KINDS[@]}"; do
+			read -r s <<<"$(awk -v k="$k" '$2 == k { print $3 }' "$RAW/probe.$cfg" | stats_col)"
+			set -- $s
+			res "probe.$cfg.$k.loop_ns.min" "$1"
+			res "probe.$cfg.$k.loop_ns.median" "$2"
+			res "probe.$cfg.$k.loop_ns.max" "$3"
+			read -r s <<<"$(awk -v k="$k" '$2 == k { print $4 - $3 }' "$RAW/probe.$cfg" | stats_col)"
+			set -- $s
+			res "probe.$cfg.$k.hit_ns.min" "$1"
+			res "probe.$cfg.$k.hit_ns.median" "$2"
+		done
+	done
+}
+
+# ---------------------------------------------------------------------------
+# 2. BPF-side time per hit (kernel.bpf_stats_enabled).
+
+# prog_totals CFG: "run_time_ns run_cnt" summed over the tracer's programs.
+prog_totals() {
+	case $1 in
+	observer)
+		curl -fsS "$OBS_URL/metrics" | awk '
+			$1 == "agentidp_observer_bpf_program_run_seconds_total" { t = $2 }
+			$1 == "agentidp_observer_bpf_program_runs_total" { n = $2 }
+			END { printf "%.0f %d\n", t * 1e9, n }'
+		;;
+	empty)
+		bpftool prog show id "$EMPTY_ID" -j | jq -r '"\(.run_time_ns // 0) \(.run_cnt // 0)"'
+		;;
+	bpftrace)
+		# bpftrace names each program after its probe; no other loader here does.
+		bpftool prog show -j | jq -r --argjson ids "$BT_IDS" \
+			'[.[] | select(.id as $i | $ids | index($i))] |
+			 "\(map(.run_time_ns // 0) | add) \(map(.run_cnt // 0) | add)"'
+		;;
+	esac
+}
+
+section_bpf_stats() {
+	local cfg k before after
+	log "2/5 BPF-side time per hit (kernel.bpf_stats_enabled)"
+	STATS_OLD=$(sysctl -n kernel.bpf_stats_enabled) || die "no kernel.bpf_stats_enabled"
+	sysctl -q -w kernel.bpf_stats_enabled=1 || die "cannot set kernel.bpf_stats_enabled"
+	for cfg in empty observer bpftrace; do
+		local ids_before
+		ids_before=$(bpftool prog show -j | jq -c '[.[].id]')
+		tracer_start "$cfg"
+		EMPTY_ID=$(sed -n 's/^ready prog_id=\([0-9]*\).*/\1/p' "$RAW/tracer.$cfg.log")
+		BT_IDS=$(bpftool prog show -j | jq -c --argjson old "$ids_before" \
+			'[.[] | select((.id as $i | $old | index($i) | not) and
+			  (.name == "tenant_api_call" or .name == "rate_limit_hit" or
+			   .name == "db_pool_state"))
+			  | .id]')
+		for k in str1 str2 int3; do
+			before=$(prog_totals "$cfg")
+			"$LOOP" loop --wait-attach --hits "$HITS" --reps 1 "$k" >/dev/null ||
+				die "probe-loop failed"
+			after=$(prog_totals "$cfg")
+			res "bpf.$cfg.$k.ns_per_run" "$(echo "$before $after" |
+				awk '{ printf "%.1f", ($4 > $2) ? ($3 - $1) / ($4 - $2) : 0 }')"
+		done
+		tracer_stop "$cfg"
+	done
+	sysctl -q -w kernel.bpf_stats_enabled="$STATS_OLD"
+}
+
+# ---------------------------------------------------------------------------
+# 3. The reference IdP under wrk, observer off and on.
+
+wrk_run() {
+	local rps
+	rps=$(wrk -t2 -c16 -d"${WRK_S}s" -H "Authorization: Bearer $TOKEN" \
+		"$STACK_IDP_URL/v1/usage" 2>&1 | tee -a "$RAW/wrk.log" |
+		awk '/^Requests\/sec:/ { print $2 }')
+	echo "${rps:-0}"
+}
+
+section_idp() {
+	local i mode rps sum_on=0 sum_off=0 n_on=0 n_off=0 secret token_json calls
+	log "3/5 reference IdP throughput under wrk ($WRK_PAIRS x ABBA, ${WRK_S}s runs)"
+	# shellcheck source=examples/demo/stack.sh
+	source "$TOP/examples/demo/stack.sh"
+	# A copy of the IdP of our own: a tracer attached to build/agentidp-idp
+	# by someone else (tests, demo) cannot touch it, nor a rebuild.
+	mkdir -p "$B/stack-bin"
+	cp "$BUILD/agentidp-idp" "$B/stack-bin/agentidp-idp"
+	cp "$OBSERVER" "$B/stack-bin/agentidp-observer"
+	STACK_DIR=/tmp/agentidp-bench-$$
+	STACK_API_RATE=1000000000/1
+	STACK_POOL_SIZE=8
+	STACK_UP=1
+	local saved_build=$BUILD
+	BUILD=$B/stack-bin
+	stack_prepare && stack_start_redis && stack_start_postgres ||
+		die "the stack did not start; see $STACK_DIR/log"
+	secret=$(stack_provision benchcorp pro bench-app) || die "provisioning failed"
+	stack_start_idp || die "the IdP did not start"
+	token_json=$(curl -fsS -u "bench-app:$secret" -d grant_type=client_credentials \
+		"$STACK_IDP_URL/oauth2/token") || die "no token from the IdP"
+	TOKEN=$(echo "$token_json" | jq -r .access_token)
+	# Warm the IdP, its pool and the database caches.
+	wrk -t2 -c16 -d2s -H "Authorization: Bearer $TOKEN" "$STACK_IDP_URL/v1/usage" >/dev/null
+
+	: >"$RAW/wrk.log"
+	for ((i = 0; i < WRK_PAIRS; i++)); do
+		# off on on off: each pair's order is reversed in the next half.
+		for mode in off on on off; do
+			if [ "$mode" = on ]; then
+				stack_start_observer "$PIN_BASE-idp" || die "observer on the IdP failed"
+			fi
+			rps=$(wrk_run)
+			echo "$mode $rps" >>"$RAW/idp.runs"
+			if [ "$mode" = on ]; then
+				calls=$(curl -fsS "$STACK_OBS_URL/metrics" |
+					awk -F' ' '/^agentidp_tenant_api_calls_total/ { s += $2 } END { print s + 0 }')
+				[ "$calls" -gt 0 ] || die "the observer counted no tenant_api_call"
+				kill -TERM "$STACK_OBS_PID"
+				wait "$STACK_OBS_PID" 2>/dev/null
+				rm -rf "$PIN_BASE-idp"
+				sum_on=$(echo "$sum_on $rps" | awk '{ print $1 + $2 }')
+				n_on=$((n_on + 1))
+			else
+				sum_off=$(echo "$sum_off $rps" | awk '{ print $1 + $2 }')
+				n_off=$((n_off + 1))
+			fi
+		done
+	done
+	BUILD=$saved_build
+	stack_stop
+	STACK_UP=0
+	res idp.off.rps.mean "$(echo "$sum_off $n_off" | awk '{ printf "%.1f", $1 / $2 }')"
+	res idp.on.rps.mean "$(echo "$sum_on $n_on" | awk '{ printf "%.1f", $1 / $2 }')"
+	res idp.on_off.rps.min "$(awk '$1 == "on" { print $2 }' "$RAW/idp.runs" | sort -g | head -1)"
+	res idp.off.rps.min "$(awk '$1 == "off" { print $2 }' "$RAW/idp.runs" | sort -g | head -1)"
+	res idp.runs "$(tr '\n' ' ' <"$RAW/idp.runs")"
+}
+
+# ---------------------------------------------------------------------------
+# 4 and 5. Scrape cost against series count; CPU when idle.
+
+# proc_mem PID: "VmRSS VmHWM" in KiB.
+proc_mem() { awk '/^VmRSS:/ { r = $2 } /^VmHWM:/ { h = $2 } END { print r, h }' "/proc/$1/status"; }
+
+# proc_cpu PID: "on-CPU ns, context switches" summed over all its threads.
+proc_cpu() {
+	local t ns=0 cs=0 a b c
+	for t in /proc/"$1"/task/*; do
+		read -r a _ <"$t/schedstat" || continue
+		b=$(awk '/ctxt_switches/ { s += $2 } END { print s + 0 }' "$t/status")
+		ns=$((ns + a))
+		cs=$((cs + b))
+	done
+	c=$ns
+	echo "$c $cs"
+}
+
+callgrind_scrape() {
+	local level=$1 port out log pid n=3
+	port=$(free_port) || die "no free port"
+	out=$RAW/callgrind.$level.out
+	log=$RAW/callgrind.$level.log
+	# The same pins, reused: the observer under callgrind reads exactly the
+	# maps the native one filled. Only scrape_render (map read, render) counts.
+	valgrind --tool=callgrind --toggle-collect=scrape_render --callgrind-out-file="$out" \
+		"$OBSERVER" --target "$LOOP" --series.limit 100000 \
+		--web.listen-address "127.0.0.1:$port" --bpffs.path "$PIN_BASE-scrape" \
+		>"$log" 2>&1 &
+	pid=$!
+	PIDS+=("$pid")
+	wait_http "http://127.0.0.1:$port/" 600 || die "the observer under callgrind did not start; see $log"
+	for _ in $(seq 1 "$n"); do
+		curl -fsS -o /dev/null "http://127.0.0.1:$port/metrics" ||
+			die "scrape under callgrind failed"
+	done
+	stop "$pid"
+	awk -v n="$n" '/^totals:/ { printf "%.0f", $2 / n }' "$out"
+}
+
+section_scrape() {
+	local level filled=0 i t times ir mem series body_sz cpu0 cpu1 cs0 cs1
+	log "4/5 scrape cost at ${LEVELS[*]} series; 5/5 CPU when idle"
+	start_observer "$PIN_BASE-scrape" "$LOOP" --series.limit 100000
+	for level in "${LEVELS[@]}"; do
+		"$LOOP" fill --wait-attach "$filled" "$level" >/dev/null || die "fill failed"
+		filled=$level
+		series=$(curl -fsS "$OBS_URL/metrics" | grep -c '^agentidp_tenant_api_calls_total{')
+		[ "$series" -eq "$level" ] || die "expected $level series, the observer shows $series"
+		times=""
+		for i in $(seq 1 7); do
+			t=$(curl -fsS -o "$RAW/body.$level" -w '%{time_total}' "$OBS_URL/metrics")
+			times="$times $t"
+		done
+		body_sz=$(stat -c %s "$RAW/body.$level")
+		read -r t <<<"$(echo "$times" | tr ' ' '\n' | grep . | stats_col)"
+		set -- $t
+		res "scrape.$level.wall_ms.min" "$(echo "$1" | awk '{ printf "%.2f", $1 * 1000 }')"
+		res "scrape.$level.wall_ms.median" "$(echo "$2" | awk '{ printf "%.2f", $1 * 1000 }')"
+		res "scrape.$level.render_ms" "$(metric "$OBS_URL" agentidp_observer_scrape_duration_seconds |
+			awk '{ printf "%.2f", $1 * 1000 }')"
+		res "scrape.$level.body_bytes" "$body_sz"
+		read -r mem <<<"$(proc_mem "$OBS_PID")"
+		set -- $mem
+		res "scrape.$level.rss_kib" "$1"
+		res "scrape.$level.hwm_kib" "$2"
+
+		if [ "$level" = 10000 ] || [ "${#LEVELS[@]}" = 1 ]; then
+			# 5. Idle: no scrapes at all; then one scrape a second.
+			read -r cpu0 cs0 <<<"$(proc_cpu "$OBS_PID")"
+			sleep "$IDLE_S"
+			read -r cpu1 cs1 <<<"$(proc_cpu "$OBS_PID")"
+			res cpu.idle.ms_per_s "$(echo "$cpu0 $cpu1 $IDLE_S" | awk '{ printf "%.4f", ($2 - $1) / 1e6 / $3 }')"
+			res cpu.idle.wakeups_per_s "$(echo "$cs0 $cs1 $IDLE_S" | awk '{ printf "%.1f", ($2 - $1) / $3 }')"
+			read -r cpu0 cs0 <<<"$(proc_cpu "$OBS_PID")"
+			for _ in $(seq 1 "$IDLE_S"); do
+				curl -fsS -o /dev/null "$OBS_URL/metrics"
+				sleep 1
+			done
+			read -r cpu1 cs1 <<<"$(proc_cpu "$OBS_PID")"
+			res cpu.scrape1s.ms_per_s "$(echo "$cpu0 $cpu1 $IDLE_S" | awk '{ printf "%.3f", ($2 - $1) / 1e6 / $3 }')"
+			res cpu.scrape1s.wakeups_per_s "$(echo "$cs0 $cs1 $IDLE_S" | awk '{ printf "%.1f", ($2 - $1) / $3 }')"
+			res cpu.series "$level"
+		fi
+
+		ir=$(callgrind_scrape "$level")
+		res "scrape.$level.instructions" "$ir"
+		res "scrape.$level.instructions_per_series" "$(echo "$ir $level" | awk '{ printf "%.0f", $1 / $2 }')"
+	done
+	stop "$OBS_PID"
+}
+
+# ---------------------------------------------------------------------------
+# The table.
+
+r() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else printf "n/a" }'; }
+
+print_table() {
+	local k cfg
+	{
+		echo "agentidp-observer benchmarks ($(date -u +%Y-%m-%dT%H:%MZ))"
+		echo "machine: $(nproc) CPUs, $(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1), kernel $(uname -r)"
+		echo "tools: $(bpftrace --version 2>/dev/null | head -1), $(valgrind --version), libbpf $(dpkg-query -W -f '${Version}' libbpf1 2>/dev/null)"
+		echo
+		echo "1. probe cost per hit, ns (probe loop minus paired no-probe loop), min / median of $((2 * REPS)) reps"
+		printf '%-6s %16s %16s %16s %16s %10s %10s\n' kind "no-probe loop" "unattached" \
+			"empty BPF" observer bpftrace "obs/bpftr" "obs/empty"
+		for k in "${KINDS[@]}"; do
+			printf '%-6s %7s/%-8s %7s/%-8s %7s/%-8s %7s/%-8s %7s/%-8s %10s %10s\n' "$k" \
+				"$(get "probe.free.$k.loop_ns.min")" "$(get "probe.free.$k.loop_ns.median")" \
+				"$(get "probe.free.$k.hit_ns.min")" "$(get "probe.free.$k.hit_ns.median")" \
+				"$(get "probe.empty.$k.hit_ns.min")" "$(get "probe.empty.$k.hit_ns.median")" \
+				"$(get "probe.observer.$k.hit_ns.min")" "$(get "probe.observer.$k.hit_ns.median")" \
+				"$(get "probe.bpftrace.$k.hit_ns.min")" "$(get "probe.bpftrace.$k.hit_ns.median")" \
+				"$(r "$(get "probe.observer.$k.hit_ns.median")" "$(get "probe.bpftrace.$k.hit_ns.median")")" \
+				"$(r "$(get "probe.observer.$k.hit_ns.median")" "$(get "probe.empty.$k.hit_ns.median")")"
+		done
+		echo "   (no-probe loop: ns per iteration; its min..max spread is the noise floor: $(get probe.free.str1.loop_ns.min)..$(get probe.free.str1.loop_ns.max) for str1)"
+		echo
+		echo "2. BPF-side ns per run (kernel.bpf_stats_enabled)"
+		printf '%-6s %-24s %10s %10s %10s %10s\n' kind rule "empty" observer bpftrace "obs/bpftr"
+		for k in str1 str2 int3; do
+			printf '%-6s %-24s %10s %10s %10s %10s\n' "$k" "${KIND_PROBE[$k]}" \
+				"$(get "bpf.empty.$k.ns_per_run")" "$(get "bpf.observer.$k.ns_per_run")" \
+				"$(get "bpf.bpftrace.$k.ns_per_run")" \
+				"$(r "$(get "bpf.observer.$k.ns_per_run")" "$(get "bpf.bpftrace.$k.ns_per_run")")"
+		done
+		echo "   billing_limit_rejection runs the same code as rate_limit_hit (two strings)."
+		echo
+		echo "3. reference IdP, GET /v1/usage under wrk -t2 -c16, req/s"
+		echo "   runs (mode rps): $(get idp.runs)"
+		echo "   mean off $(get idp.off.rps.mean), mean on $(get idp.on.rps.mean), on/off $(r "$(get idp.on.rps.mean)" "$(get idp.off.rps.mean)")"
+		echo
+		echo "4. scrape cost"
+		printf '%-8s %14s %10s %14s %12s %12s %10s %10s\n' series instructions "Ir/series" \
+			"wall ms min/med" "render ms" "body bytes" "RSS MiB" "HWM MiB"
+		for k in "${LEVELS[@]}"; do
+			printf '%-8s %14s %10s %7s/%-6s %12s %12s %10s %10s\n' "$k" \
+				"$(get "scrape.$k.instructions")" "$(get "scrape.$k.instructions_per_series")" \
+				"$(get "scrape.$k.wall_ms.min")" "$(get "scrape.$k.wall_ms.median")" \
+				"$(get "scrape.$k.render_ms")" "$(get "scrape.$k.body_bytes")" \
+				"$(awk -v k="$(get "scrape.$k.rss_kib")" 'BEGIN { printf "%.1f", k / 1024 }')" \
+				"$(awk -v k="$(get "scrape.$k.hwm_kib")" 'BEGIN { printf "%.1f", k / 1024 }')"
+		done
+		echo
+		echo "5. observer CPU at $(get cpu.series) series: idle $(get cpu.idle.ms_per_s) ms/s ($(get cpu.idle.wakeups_per_s) wakeups/s); one scrape a second $(get cpu.scrape1s.ms_per_s) ms/s ($(get cpu.scrape1s.wakeups_per_s) wakeups/s)"
+	} | tee "$TABLE"
+}
+
+write_json() {
+	jq -Rn '[inputs | split("\t") | {(.[0]): (.[1] | tonumber? // .)}] | add' <"$RESULTS" >"$JSON"
+}
+
+# ---------------------------------------------------------------------------
+
+[ "$(id -u)" -eq 0 ] || die "needs root (BPF, kernel.bpf_stats_enabled)"
+[ -x "$OBSERVER" ] || die "$OBSERVER is not built"
+for tool in bpftrace wrk valgrind bpftool jq curl; do
+	command -v "$tool" >/dev/null || die "$tool is missing (scripts/install-deps.sh bench)"
+done
+make -C "$TOP" --no-print-directory -f Makefile -f bench/bench.mk BUILD="$BUILD" bench-tools ||
+	die "cannot build the bench tools"
+mkdir -p "$RAW"
+rm -f "$RESULTS" "$RAW/idp.runs" "$RAW/observer.log"
+res machine "$(nproc) CPUs, $(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1), kernel $(uname -r)"
+res date "$(date -u +%Y-%m-%dT%H:%M:%SZ)"
+
+SECTIONS=${BENCH_SECTIONS:-probe bpf_stats idp scrape}
+for s in $SECTIONS; do
+	"section_$s"
+done
+write_json
+print_table
+log "results: $TABLE, $JSON (raw data under $RAW)"
