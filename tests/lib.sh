@@ -157,7 +157,11 @@ scrape() {
 # value FILE SERIES: the value of the sample whose name and labels are
 # exactly SERIES (as rendered), or "absent".
 value() {
-	awk -v s="$2" 'index($0, s " ") == 1 { v = substr($0, length(s) + 2) } END { print (v == "" ? "absent" : v) }' "$1"
+	# Through the environment: awk -v would interpret the backslashes of
+	# escaped label values.
+	SERIES="$2" awk 'BEGIN { s = ENVIRON["SERIES"] }
+		index($0, s " ") == 1 { v = substr($0, length(s) + 2) }
+		END { print (v == "" ? "absent" : v) }' "$1"
 }
 
 # fire ARGS...: run the test IdP once, waiting for the observer's attach.

@@ -126,13 +126,18 @@ int attach_refresh(struct attach_set *set)
 			continue; /* mid-rename, or removed: keep what runs */
 		if (t->gen_cnt && st.st_dev == t->gen[0].dev && st.st_ino == t->gen[0].ino)
 			continue;
+		if (st.st_dev == t->failed_dev && st.st_ino == t->failed_ino)
+			continue;
 		log_info("target file replaced; attaching to the new file", "target=%s",
 			 t->path);
 		t->attached = false;
 		err = target_attach(set, t);
 		if (err < 0) {
-			log_warn("cannot attach to the replaced target yet; will retry",
-				 "target=%s err=\"%s\"", t->path, strerror(-err));
+			t->failed_dev = st.st_dev;
+			t->failed_ino = st.st_ino;
+			log_warn("cannot attach to the replaced target; processes of the old file stay observed",
+				 "target=%s err=\"%s\"", t->path,
+				 err == -ENOENT ? "no agentidp probes" : strerror(-err));
 			continue;
 		}
 		t->reattach_cnt++;

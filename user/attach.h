@@ -38,6 +38,8 @@ struct attach_target {
 	int probe_cnt;      /* probes attached in the current generation */
 	int reattach_cnt;   /* times the file was found replaced */
 	bool attached;      /* the current file is attached */
+	dev_t failed_dev;   /* a replacement that could not be attached: */
+	ino_t failed_ino;   /* not retried (or logged) until it changes */
 };
 
 struct attach_set {

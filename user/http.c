@@ -11,8 +11,14 @@
 #include "http.h"
 #include "log.h"
 
-#define HTTP_CONNECTION_LIMIT 128
-#define HTTP_PER_IP_LIMIT 64
+/*
+ * Scrapers are few; what fills connection slots is idle keep-alive clients
+ * and slow partial requests. With epoll an idle connection costs only
+ * memory, so the limit is high, and the idle timeout frees every slot that
+ * sends nothing for a while. There is no per-address limit: Prometheus and
+ * an abuser can share a loopback or NAT address.
+ */
+#define HTTP_CONNECTION_LIMIT 4000
 #define HTTP_IDLE_TIMEOUT_S 10
 
 struct http_server {
@@ -202,7 +208,6 @@ struct http_server *http_start(const char *listen, const char *telemetry_path,
 			(addr.ss_family == AF_INET6 ? MHD_USE_DUAL_STACK : 0),
 		0, NULL, NULL, handle, srv, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
 		MHD_OPTION_CONNECTION_LIMIT, (unsigned int)HTTP_CONNECTION_LIMIT,
-		MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned int)HTTP_PER_IP_LIMIT,
 		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)HTTP_IDLE_TIMEOUT_S,
 		MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL, MHD_OPTION_END);
 	if (!srv->daemon) {

@@ -6,8 +6,8 @@
  * exact Content-Type; GET / serves a small landing page; any other path is
  * 404, any other method 405 with an Allow header. Requests are served one at
  * a time by one internal thread using epoll (descriptors above 1024 work);
- * connections are limited in number and time out when idle, so idle or slow
- * clients cannot hold scrapes off for long.
+ * connections are limited in number (high) and time out after 10 idle
+ * seconds, so idle or slow clients cannot hold scrapes off.
  */
 #ifndef OBSERVER_HTTP_H
 #define OBSERVER_HTTP_H

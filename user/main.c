@@ -11,6 +11,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -86,6 +87,22 @@ static int preflight(const struct cli_opts *o)
 	return 0;
 }
 
+/*
+ * Each HTTP connection is a descriptor; the soft limit is often 1024. Raise
+ * it to the hard limit so that many idle clients cannot use up the slots a
+ * scrape needs (epoll has no FD_SETSIZE ceiling).
+ */
+static void fd_limit_raise(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		if (setrlimit(RLIMIT_NOFILE, &rl))
+			log_warn("cannot raise the descriptor limit", "err=\"%s\"", strerror(errno));
+	}
+}
+
 static int http_render(void *ctx, struct strbuf *out)
 {
 	return scrape_render(ctx, out);
@@ -133,6 +150,7 @@ static int run(const struct cli_opts *o)
 	}
 
 	/* 4. Serve; scrapes run on the HTTP thread. */
+	fd_limit_raise();
 	sctx.ld = &ld;
 	sctx.targets = &targets;
 	srv = http_start(o->listen, o->telemetry_path, http_render, &sctx);

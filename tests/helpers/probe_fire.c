@@ -11,7 +11,9 @@
  *                   ACTIVE WAITING MAX
  *   string ARGs     taken as given, except: @null (a NULL pointer), @unmapped
  *                   (a pointer into an unmapped page), @hex:HEX (raw bytes,
- *                   e.g. @hex:ff41 for "\xffA"), @repeat:N:C (C repeated N times)
+ *                   e.g. @hex:ff41 for "\xffA"), @repeat:N:C (C repeated N times),
+ *                   @seq:PREFIX (PREFIX followed by the event's number, distinct
+ *                   across all threads: a flood of new label values)
  *   --threads T     fire from T threads at once (default 1)
  *   --count N       fire N times per thread (default 1)
  *   --wait-attach   first wait (up to 10 s) until the probe's semaphore shows
@@ -39,8 +41,10 @@ enum probe { RATE_LIMIT_HIT, BILLING_LIMIT_REJECTION, TENANT_API_CALL, DB_POOL_S
 struct job {
 	enum probe probe;
 	const char *s[2];
+	const char *seq_prefix[2]; /* non-NULL: @seq:PREFIX for that argument */
 	int32_t v[3];
 	unsigned long count;
+	unsigned long first; /* number of this thread's first event */
 };
 
 static void die(const char *msg)
@@ -99,17 +103,25 @@ static const char *decode_arg(const char *a)
 static void *fire(void *arg)
 {
 	const struct job *j = arg;
+	char seq[2][96];
+	const char *s[2] = { j->s[0], j->s[1] };
 
 	for (unsigned long i = 0; i < j->count; i++) {
+		for (int a = 0; a < 2; a++) {
+			if (!j->seq_prefix[a])
+				continue;
+			snprintf(seq[a], sizeof(seq[a]), "%s%lu", j->seq_prefix[a], j->first + i);
+			s[a] = seq[a];
+		}
 		switch (j->probe) {
 		case RATE_LIMIT_HIT:
-			AGENTIDP_RATE_LIMIT_HIT(j->s[0], j->s[1]);
+			AGENTIDP_RATE_LIMIT_HIT(s[0], s[1]);
 			break;
 		case BILLING_LIMIT_REJECTION:
-			AGENTIDP_BILLING_LIMIT_REJECTION(j->s[0], j->s[1]);
+			AGENTIDP_BILLING_LIMIT_REJECTION(s[0], s[1]);
 			break;
 		case TENANT_API_CALL:
-			AGENTIDP_TENANT_API_CALL(j->s[0]);
+			AGENTIDP_TENANT_API_CALL(s[0]);
 			break;
 		case DB_POOL_STATE:
 			AGENTIDP_DB_POOL_STATE(j->v[0], j->v[1], j->v[2]);
@@ -141,6 +153,7 @@ int main(int argc, char **argv)
 	const char *wait_file = NULL;
 	struct job job = { .count = 1 };
 	pthread_t *tids;
+	struct job *jobs;
 
 	for (; i < argc && strncmp(argv[i], "--", 2) == 0; i++) {
 		if (strcmp(argv[i], "--threads") == 0 && i + 1 < argc)
@@ -171,10 +184,14 @@ int main(int argc, char **argv)
 	if (argc - i - 1 != nargs)
 		die("wrong number of probe arguments");
 	for (int a = 0; a < nargs; a++) {
+		const char *arg = argv[i + 1 + a];
+
 		if (job.probe == DB_POOL_STATE)
-			job.v[a] = (int32_t)strtol(argv[i + 1 + a], NULL, 10);
+			job.v[a] = (int32_t)strtol(arg, NULL, 10);
+		else if (strncmp(arg, "@seq:", 5) == 0)
+			job.seq_prefix[a] = arg + 5;
 		else
-			job.s[a] = decode_arg(argv[i + 1 + a]);
+			job.s[a] = decode_arg(arg);
 	}
 
 	if (wait_file) {
@@ -201,11 +218,15 @@ int main(int argc, char **argv)
 	}
 
 	tids = calloc(threads, sizeof(*tids));
-	if (!tids)
+	jobs = calloc(threads, sizeof(*jobs));
+	if (!tids || !jobs)
 		die("out of memory");
-	for (unsigned long t = 0; t < threads; t++)
-		if (pthread_create(&tids[t], NULL, fire, &job))
+	for (unsigned long t = 0; t < threads; t++) {
+		jobs[t] = job;
+		jobs[t].first = t * job.count;
+		if (pthread_create(&tids[t], NULL, fire, &jobs[t]))
 			die("pthread_create failed");
+	}
 	for (unsigned long t = 0; t < threads; t++)
 		pthread_join(tids[t], NULL);
 	printf("fired %lu\n", threads * job.count);
