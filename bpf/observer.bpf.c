@@ -100,7 +100,7 @@ static __always_inline void label_cut(char *label, __u8 next)
 
 	if ((next & 0xc0) != 0x80)
 		return;
-	/* A character is at most 4 bytes: its lead is at most 3 bytes back. */
+		/* A character is at most 4 bytes: its lead is at most 3 bytes back. */
 #pragma unroll
 	for (int i = 0; i < 3; i++) {
 		__u8 c = label[end - 1];
@@ -129,8 +129,7 @@ static __always_inline void label_read(struct pt_regs *ctx, __u32 rule,
 
 	if (bpf_usdt_arg(ctx, i, &ptr) || !ptr)
 		goto read_error;
-	n = bpf_probe_read_user_str(key->label[i], AGENTIDP_LABEL_SZ,
-				    (const void *)ptr);
+	n = bpf_probe_read_user_str(key->label[i], AGENTIDP_LABEL_SZ, (const void *)ptr);
 	if (n < 0)
 		goto read_error;
 	if (n < AGENTIDP_LABEL_SZ)
@@ -208,8 +207,7 @@ static __always_inline int series_admit(struct agentidp_counter_key *key)
 	return -1;
 }
 
-static __always_inline int count_event(struct pt_regs *ctx, __u32 rule,
-				       __u32 nargs)
+static __always_inline int count_event(struct pt_regs *ctx, __u32 rule, __u32 nargs)
 {
 	struct agentidp_counter_key *key;
 	__u32 zero = 0;
@@ -235,8 +233,7 @@ static __always_inline int count_event(struct pt_regs *ctx, __u32 rule,
 	return 0;
 }
 
-static __always_inline int record_gauge(struct pt_regs *ctx, __u32 rule,
-					__u32 nargs)
+static __always_inline int record_gauge(struct pt_regs *ctx, __u32 rule, __u32 nargs)
 {
 	struct agentidp_gauge_key key = {};
 	struct agentidp_gauge_value val = {};

@@ -128,16 +128,16 @@ int attach_refresh(struct attach_set *set)
 			continue;
 		if (st.st_dev == t->failed_dev && st.st_ino == t->failed_ino)
 			continue;
-		log_info("target file replaced; attaching to the new file", "target=%s",
-			 t->path);
+		log_info("target file replaced; attaching to the new file", "target=%s", t->path);
 		t->attached = false;
 		err = target_attach(set, t);
 		if (err < 0) {
 			t->failed_dev = st.st_dev;
 			t->failed_ino = st.st_ino;
-			log_warn("cannot attach to the replaced target; processes of the old file stay observed",
-				 "target=%s err=\"%s\"", t->path,
-				 err == -ENOENT ? "no agentidp probes" : strerror(-err));
+			log_warn(
+				"cannot attach to the replaced target; processes of the old file stay observed",
+				"target=%s err=\"%s\"", t->path,
+				err == -ENOENT ? "no agentidp probes" : strerror(-err));
 			continue;
 		}
 		t->reattach_cnt++;

@@ -35,11 +35,11 @@ struct attach_target {
 	const char *path;
 	struct attach_gen gen[ATTACH_GENERATIONS]; /* [0] is the current file */
 	int gen_cnt;
-	int probe_cnt;      /* probes attached in the current generation */
-	int reattach_cnt;   /* times the file was found replaced */
-	bool attached;      /* the current file is attached */
-	dev_t failed_dev;   /* a replacement that could not be attached: */
-	ino_t failed_ino;   /* not retried (or logged) until it changes */
+	int probe_cnt; /* probes attached in the current generation */
+	int reattach_cnt; /* times the file was found replaced */
+	bool attached; /* the current file is attached */
+	dev_t failed_dev; /* a replacement that could not be attached: */
+	ino_t failed_ino; /* not retried (or logged) until it changes */
 };
 
 struct attach_set {

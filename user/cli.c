@@ -65,8 +65,7 @@ void cli_usage(FILE *f)
 }
 
 /* A whole decimal number in [min, max], nothing else. */
-static int parse_ulong(const char *s, unsigned long min, unsigned long max,
-		       unsigned long *out)
+static int parse_ulong(const char *s, unsigned long min, unsigned long max, unsigned long *out)
 {
 	unsigned long v;
 	char *end;
@@ -117,29 +116,34 @@ int cli_parse(int argc, char **argv, struct cli_opts *out, char *err, size_t err
 			break;
 		case OPT_PATH:
 			if (optarg[0] != '/' || strcmp(optarg, "/") == 0)
-				return usage_error("--web.telemetry-path '%s' must start with / and not be /",
-						   optarg);
+				return usage_error(
+					"--web.telemetry-path '%s' must start with / and not be /",
+					optarg);
 			out->telemetry_path = optarg;
 			break;
 		case OPT_BPFFS:
 			if (optarg[0] != '/')
-				return usage_error("--bpffs.path '%s' must be an absolute path", optarg);
+				return usage_error("--bpffs.path '%s' must be an absolute path",
+						   optarg);
 			out->bpffs_path = optarg;
 			break;
 		case OPT_SERIES_LIMIT:
 			if (parse_ulong(optarg, 1, CLI_MAX_SERIES_LIMIT, &v))
-				return usage_error("--series.limit '%s' must be a number from 1 to %d",
-						   optarg, CLI_MAX_SERIES_LIMIT);
+				return usage_error(
+					"--series.limit '%s' must be a number from 1 to %d", optarg,
+					CLI_MAX_SERIES_LIMIT);
 			out->series_limit = v;
 			break;
 		case OPT_LOG_LEVEL:
 			if (log_level_parse(optarg, &out->log_level))
-				return usage_error("--log.level '%s' must be debug, info, warn or error",
-						   optarg);
+				return usage_error(
+					"--log.level '%s' must be debug, info, warn or error",
+					optarg);
 			break;
 		case OPT_LOG_FORMAT:
 			if (log_format_parse(optarg, &out->log_format))
-				return usage_error("--log.format '%s' must be logfmt or json", optarg);
+				return usage_error("--log.format '%s' must be logfmt or json",
+						   optarg);
 			break;
 		case OPT_LIST_PROBES:
 			out->mode = CLI_LIST_PROBES;

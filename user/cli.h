@@ -24,7 +24,7 @@ struct cli_opts {
 	enum cli_mode mode;
 	const char *targets[CLI_MAX_TARGETS];
 	int target_cnt;
-	pid_t pid;               /* 0: every process running a target */
+	pid_t pid; /* 0: every process running a target */
 	const char *listen;
 	const char *telemetry_path;
 	const char *bpffs_path;

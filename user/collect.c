@@ -37,8 +37,7 @@ static void counter_sample(const struct agentidp_counter_key *k, uint64_t value,
 	for (unsigned int i = 0; i < r->nargs; i++) {
 		if (i)
 			strbuf_addc(tmp, ',');
-		label_append_pair(tmp, r->label[i], k->state[i], k->label[i],
-				  sizeof(k->label[i]));
+		label_append_pair(tmp, r->label[i], k->state[i], k->label[i], sizeof(k->label[i]));
 	}
 	expo_add_u64(&fams[k->rule * AGENTIDP_MAX_VALUES], tmp->buf, tmp->len, value);
 }
@@ -71,8 +70,8 @@ int collect_counters(const struct loader *ld, struct expo_family *fams)
 				break;
 			}
 		}
-		err = bpf_map_lookup_batch(fd, first ? NULL : &in_tok, &out_tok, keys, vals,
-					   &n, NULL);
+		err = bpf_map_lookup_batch(fd, first ? NULL : &in_tok, &out_tok, keys, vals, &n,
+					   NULL);
 		if (err) {
 			err = -errno;
 			if (err == -ENOSPC && n == 0) {
@@ -90,8 +89,8 @@ int collect_counters(const struct loader *ld, struct expo_family *fams)
 		}
 		for (__u32 i = 0; i < n; i++)
 			counter_sample((const void *)(keys + i * ksz),
-				       percpu_sum((const void *)(vals + i * vsz), ld->ncpus),
-				       fams, &tmp);
+				       percpu_sum((const void *)(vals + i * vsz), ld->ncpus), fams,
+				       &tmp);
 		total += (int)n;
 		in_tok = out_tok;
 		first = false;

@@ -120,8 +120,8 @@ void expo_family_finish(struct expo_family *f)
 		const struct expo_sample *next = &f->samples[r];
 
 		if (cur->labels_len == next->labels_len &&
-		    memcmp(f->labels.buf + cur->labels_off,
-			   f->labels.buf + next->labels_off, cur->labels_len) == 0) {
+		    memcmp(f->labels.buf + cur->labels_off, f->labels.buf + next->labels_off,
+			   cur->labels_len) == 0) {
 			value_merge(f->kind, cur, next);
 			continue;
 		}

@@ -37,11 +37,11 @@ struct expo_family {
 	const char *help;
 	enum expo_type type;
 	enum expo_value_kind kind; /* one kind per family */
-	struct strbuf labels;      /* arena of rendered label sets */
+	struct strbuf labels; /* arena of rendered label sets */
 	struct expo_sample *samples;
 	size_t cnt;
 	size_t cap;
-	int err;                   /* sticky -ENOMEM */
+	int err; /* sticky -ENOMEM */
 };
 
 void expo_family_init(struct expo_family *f, const char *name, const char *help,

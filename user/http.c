@@ -90,8 +90,8 @@ int http_listen_check(const char *listen)
 	return listen_resolve(listen, &addr, &len);
 }
 
-static enum MHD_Result reply(struct MHD_Connection *conn, unsigned int status,
-			     const char *type, char *body, size_t len, enum MHD_ResponseMemoryMode mode)
+static enum MHD_Result reply(struct MHD_Connection *conn, unsigned int status, const char *type,
+			     char *body, size_t len, enum MHD_ResponseMemoryMode mode)
 {
 	struct MHD_Response *resp;
 	enum MHD_Result ret;
@@ -155,8 +155,8 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char
 	if (strcmp(url, "/") == 0)
 		return reply(conn, MHD_HTTP_OK, "text/html; charset=utf-8", srv->landing,
 			     strlen(srv->landing), MHD_RESPMEM_PERSISTENT);
-	return reply(conn, MHD_HTTP_NOT_FOUND, "text/plain; charset=utf-8",
-		     (char *)"not found\n", 10, MHD_RESPMEM_PERSISTENT);
+	return reply(conn, MHD_HTTP_NOT_FOUND, "text/plain; charset=utf-8", (char *)"not found\n",
+		     10, MHD_RESPMEM_PERSISTENT);
 }
 
 /* libmicrohttpd's own complaints go to our log, not to its stderr format. */

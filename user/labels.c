@@ -132,8 +132,8 @@ static void append_text(struct strbuf *sb, const char *value, size_t len)
 		free(fixed);
 }
 
-void label_append_pair(struct strbuf *sb, const char *name, unsigned int state,
-		       const char *raw, size_t raw_sz)
+void label_append_pair(struct strbuf *sb, const char *name, unsigned int state, const char *raw,
+		       size_t raw_sz)
 {
 	strbuf_adds(sb, name);
 	strbuf_add(sb, "=\"", 2);

@@ -54,8 +54,8 @@ void label_escape_help(struct strbuf *sb, const char *s);
  * Append name="value" for a label taken from a counter key: raw is the
  * NUL-padded key slot of raw_sz bytes, state its enum label_state.
  */
-void label_append_pair(struct strbuf *sb, const char *name, unsigned int state,
-		       const char *raw, size_t raw_sz);
+void label_append_pair(struct strbuf *sb, const char *name, unsigned int state, const char *raw,
+		       size_t raw_sz);
 
 /* Append name="value" for any C string (a path, a version): same rules. */
 void label_append_text(struct strbuf *sb, const char *name, const char *value);

@@ -40,8 +40,9 @@ static int pins_check(const char *pin_dir, unsigned long series_limit)
 	if (fd < 0) {
 		snprintf(path, sizeof(path), "%s/counters", pin_dir);
 		if (access(path, F_OK) == 0) {
-			log_error("pinned maps have no layout record; made by an incompatible observer, remove the directory to start over",
-				  "path=%s", pin_dir);
+			log_error(
+				"pinned maps have no layout record; made by an incompatible observer, remove the directory to start over",
+				"path=%s", pin_dir);
 			return -EEXIST;
 		}
 		return 0;
@@ -49,16 +50,17 @@ static int pins_check(const char *pin_dir, unsigned long series_limit)
 	err = bpf_map_lookup_elem(fd, &key, &m);
 	close(fd);
 	if (err || m.layout_version != AGENTIDP_LAYOUT_VERSION) {
-		log_error("pinned maps were made by an incompatible observer; remove the directory to start over (counters restart at 0)",
-			  "path=%s pinned_layout=%llu layout=%d", pin_dir,
-			  err ? 0ULL : (unsigned long long)m.layout_version,
-			  AGENTIDP_LAYOUT_VERSION);
+		log_error(
+			"pinned maps were made by an incompatible observer; remove the directory to start over (counters restart at 0)",
+			"path=%s pinned_layout=%llu layout=%d", pin_dir,
+			err ? 0ULL : (unsigned long long)m.layout_version, AGENTIDP_LAYOUT_VERSION);
 		return -EEXIST;
 	}
 	if (m.series_limit != series_limit) {
-		log_error("pinned maps were made with another --series.limit; pass the same limit or remove the directory",
-			  "path=%s pinned_limit=%llu limit=%lu", pin_dir,
-			  (unsigned long long)m.series_limit, series_limit);
+		log_error(
+			"pinned maps were made with another --series.limit; pass the same limit or remove the directory",
+			"path=%s pinned_limit=%llu limit=%lu", pin_dir,
+			(unsigned long long)m.series_limit, series_limit);
 		return -EEXIST;
 	}
 	return 1;
@@ -103,8 +105,8 @@ int loader_open(struct loader *ld, const char *pin_dir, unsigned long series_lim
 	}
 	if (!ld->reused) {
 		m.series_limit = series_limit;
-		err = bpf_map__update_elem(ld->skel->maps.meta, &key, sizeof(key), &m,
-					   sizeof(m), BPF_ANY);
+		err = bpf_map__update_elem(ld->skel->maps.meta, &key, sizeof(key), &m, sizeof(m),
+					   BPF_ANY);
 		if (err) {
 			log_error("cannot write the layout record", "err=\"%s\"", strerror(-err));
 			goto fail;

@@ -19,8 +19,8 @@ struct loader {
 	struct observer_bpf *skel;
 	unsigned long series_limit;
 	unsigned int counters_cap; /* max_entries of the counters map */
-	bool reused;               /* the maps were found pinned */
-	int ncpus;                 /* possible CPUs: per-CPU values are this long */
+	bool reused; /* the maps were found pinned */
+	int ncpus; /* possible CPUs: per-CPU values are this long */
 };
 
 /*

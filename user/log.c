@@ -124,9 +124,9 @@ void log_msg(enum log_level level, const char *msg, const char *fields, ...)
 
 	clock_gettime(CLOCK_REALTIME, &now);
 	gmtime_r(&now.tv_sec, &tm);
-	snprintf(ts, sizeof(ts), "%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ",
-		 tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
-		 tm.tm_min, tm.tm_sec, now.tv_nsec / 1000000);
+	snprintf(ts, sizeof(ts), "%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ", tm.tm_year + 1900,
+		 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+		 now.tv_nsec / 1000000);
 
 	if (log_fmt == LOG_JSON) {
 		len = (size_t)snprintf(line, sizeof(line),
@@ -137,9 +137,8 @@ void log_msg(enum log_level level, const char *msg, const char *fields, ...)
 		len = json_fields(line, len, sizeof(line) - 3, fbuf);
 		line[len++] = '}';
 	} else {
-		len = (size_t)snprintf(line, sizeof(line), "ts=%s level=%s msg=\"%s\"%s%s",
-				       ts, level_names[level], msg, fbuf[0] ? " " : "",
-				       fbuf);
+		len = (size_t)snprintf(line, sizeof(line), "ts=%s level=%s msg=\"%s\"%s%s", ts,
+				       level_names[level], msg, fbuf[0] ? " " : "", fbuf);
 		if (len > sizeof(line) - 2)
 			len = sizeof(line) - 2;
 	}

@@ -62,13 +62,15 @@ static int preflight(const struct cli_opts *o)
 			return EXIT_USAGE;
 		}
 		if (probes.cnt == 0) {
-			fprintf(stderr, "agentidp-observer: --target %s has no agentidp probes (build it with <agentidp/probes.h>)\n",
+			fprintf(stderr,
+				"agentidp-observer: --target %s has no agentidp probes (build it with <agentidp/probes.h>)\n",
 				o->targets[i]);
 			return EXIT_USAGE;
 		}
 	}
 	if (http_listen_check(o->listen)) {
-		fprintf(stderr, "agentidp-observer: --web.listen-address '%s' is not HOST:PORT with a numeric port\n",
+		fprintf(stderr,
+			"agentidp-observer: --web.listen-address '%s' is not HOST:PORT with a numeric port\n",
 			o->listen);
 		return EXIT_USAGE;
 	}
@@ -77,11 +79,13 @@ static int preflight(const struct cli_opts *o)
 		return EXIT_USAGE;
 	}
 	if (geteuid() != 0) {
-		fprintf(stderr, "agentidp-observer: must run as root (loading BPF programs needs CAP_BPF and CAP_PERFMON)\n");
+		fprintf(stderr,
+			"agentidp-observer: must run as root (loading BPF programs needs CAP_BPF and CAP_PERFMON)\n");
 		return EXIT_FAILURE;
 	}
 	if (access("/sys/kernel/btf/vmlinux", R_OK) != 0) {
-		fprintf(stderr, "agentidp-observer: this kernel has no BTF (/sys/kernel/btf/vmlinux); BPF CO-RE is required\n");
+		fprintf(stderr,
+			"agentidp-observer: this kernel has no BTF (/sys/kernel/btf/vmlinux); BPF CO-RE is required\n");
 		return EXIT_FAILURE;
 	}
 	return 0;
@@ -99,7 +103,8 @@ static void fd_limit_raise(void)
 	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
 		rl.rlim_cur = rl.rlim_max;
 		if (setrlimit(RLIMIT_NOFILE, &rl))
-			log_warn("cannot raise the descriptor limit", "err=\"%s\"", strerror(errno));
+			log_warn("cannot raise the descriptor limit", "err=\"%s\"",
+				 strerror(errno));
 	}
 }
 

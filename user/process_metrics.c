@@ -77,8 +77,8 @@ static void read_fds(struct proc_self *p)
 	p->max_fds = getrlimit(RLIMIT_NOFILE, &rl) == 0 ? (unsigned long long)rl.rlim_cur : 0;
 }
 
-static void gauge_f64(struct strbuf *out, const char *name, const char *help,
-		      enum expo_type type, double v)
+static void gauge_f64(struct strbuf *out, const char *name, const char *help, enum expo_type type,
+		      double v)
 {
 	struct expo_family f;
 
@@ -98,8 +98,8 @@ int process_metrics_render(struct strbuf *out)
 	if (err)
 		return err;
 	read_fds(&p);
-	gauge_f64(out, "process_cpu_seconds_total", "Total user and system CPU time spent in seconds.",
-		  EXPO_COUNTER, p.cpu_s);
+	gauge_f64(out, "process_cpu_seconds_total",
+		  "Total user and system CPU time spent in seconds.", EXPO_COUNTER, p.cpu_s);
 	gauge_f64(out, "process_max_fds", "Maximum number of open file descriptors.", EXPO_GAUGE,
 		  (double)p.max_fds);
 	gauge_f64(out, "process_open_fds", "Number of open file descriptors.", EXPO_GAUGE,

@@ -5,9 +5,13 @@
 
 #include "rules.h"
 
-#define RULE_ROW(probe_, kind_, nargs_, l0, l1, n0, h0, n1, h1, n2, h2)        \
-	{ .probe = #probe_, .kind = kind_, .nargs = nargs_, .label = { l0, l1 }, \
-	  .name = { n0, n1, n2 }, .help = { h0, h1, h2 } },
+#define RULE_ROW(probe_, kind_, nargs_, l0, l1, n0, h0, n1, h1, n2, h2) \
+	{ .probe = #probe_,                                             \
+	  .kind = kind_,                                                \
+	  .nargs = nargs_,                                              \
+	  .label = { l0, l1 },                                          \
+	  .name = { n0, n1, n2 },                                       \
+	  .help = { h0, h1, h2 } },
 
 const struct rule_def rule_defs[AGENTIDP_RULE_CNT] = { AGENTIDP_RULES(RULE_ROW) };
 
@@ -17,8 +21,8 @@ const struct rule_def rule_defs[AGENTIDP_RULE_CNT] = { AGENTIDP_RULES(RULE_ROW) 
  * The table is checked where it is compiled: counters have labels for every
  * argument, gauges a family for every argument, and every cookie field fits.
  */
-#define RULE_CHECK(probe_, kind_, nargs_, ...)                                 \
-	_Static_assert((kind_ == AGENTIDP_KIND_COUNTER && nargs_ <= AGENTIDP_MAX_LABELS) || \
+#define RULE_CHECK(probe_, kind_, nargs_, ...)                                                  \
+	_Static_assert((kind_ == AGENTIDP_KIND_COUNTER && nargs_ <= AGENTIDP_MAX_LABELS) ||     \
 			       (kind_ == AGENTIDP_KIND_GAUGE && nargs_ <= AGENTIDP_MAX_VALUES), \
 		       "rule " #probe_ ": too many arguments for its kind");
 AGENTIDP_RULES(RULE_CHECK)

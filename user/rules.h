@@ -11,7 +11,7 @@
 
 struct rule_def {
 	const char *probe;
-	unsigned int kind;  /* AGENTIDP_KIND_* */
+	unsigned int kind; /* AGENTIDP_KIND_* */
 	unsigned int nargs;
 	const char *label[AGENTIDP_MAX_LABELS];
 	const char *name[AGENTIDP_MAX_VALUES];

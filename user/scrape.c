@@ -74,8 +74,8 @@ static int rule_families(struct scrape_ctx *ctx, struct strbuf *out, struct map_
 			/* Slots a rule does not use stay empty and render nothing. */
 			bool used = counter ? i == 0 : i < d->nargs;
 
-			expo_family_init(&fams[r * AGENTIDP_MAX_VALUES + i],
-					 used ? d->name[i] : "", used ? d->help[i] : "",
+			expo_family_init(&fams[r * AGENTIDP_MAX_VALUES + i], used ? d->name[i] : "",
+					 used ? d->help[i] : "",
 					 counter ? EXPO_COUNTER : EXPO_GAUGE,
 					 counter ? EXPO_U64 : EXPO_I64);
 		}
@@ -130,8 +130,8 @@ static const struct {
 	enum expo_type type;
 	enum expo_value_kind kind;
 } self_defs[SELF_CNT] = {
-	[SELF_BUILD_INFO] = { "agentidp_observer_build_info",
-			      "The observer's version; always 1.", EXPO_GAUGE, EXPO_U64 },
+	[SELF_BUILD_INFO] = { "agentidp_observer_build_info", "The observer's version; always 1.",
+			      EXPO_GAUGE, EXPO_U64 },
 	[SELF_EVENTS] = { "agentidp_observer_probe_events_total",
 			  "Probe hits seen by the BPF program, by probe.", EXPO_COUNTER, EXPO_U64 },
 	[SELF_TRUNCATED] = { "agentidp_observer_label_truncations_total",
@@ -161,8 +161,8 @@ static const struct {
 	[SELF_TARGET_REATTACHES] = { "agentidp_observer_target_reattaches_total",
 				     "Times the target file was found replaced and attached again.",
 				     EXPO_COUNTER, EXPO_U64 },
-	[SELF_MAP_ENTRIES] = { "agentidp_observer_map_entries",
-			       "Entries in each BPF map.", EXPO_GAUGE, EXPO_U64 },
+	[SELF_MAP_ENTRIES] = { "agentidp_observer_map_entries", "Entries in each BPF map.",
+			       EXPO_GAUGE, EXPO_U64 },
 	[SELF_MAP_CAPACITY] = { "agentidp_observer_map_capacity",
 				"Maximum entries of each BPF map.", EXPO_GAUGE, EXPO_U64 },
 	[SELF_PROG_RUNS] = { "agentidp_observer_bpf_program_runs_total",
@@ -175,8 +175,7 @@ static const struct {
 				 "Gauge entries removed because their process exited.",
 				 EXPO_COUNTER, EXPO_U64 },
 	[SELF_SCRAPE_ERRORS] = { "agentidp_observer_scrape_errors_total",
-				 "Scrapes that could not read every map.", EXPO_COUNTER,
-				 EXPO_U64 },
+				 "Scrapes that could not read every map.", EXPO_COUNTER, EXPO_U64 },
 	[SELF_SCRAPE_DURATION] = { "agentidp_observer_scrape_duration_seconds",
 				   "Time the previous scrape took to read the maps and render.",
 				   EXPO_GAUGE, EXPO_F64 },
@@ -220,6 +219,7 @@ static void self_maps(struct expo_family *f, struct strbuf *tmp, const struct lo
 {
 	struct bpf_prog_info info;
 	__u32 len = sizeof(info);
+	int prog_fd;
 
 	add_labeled(&f[SELF_MAP_ENTRIES], tmp, "map", "counters", fill->counter_entries);
 	add_labeled(&f[SELF_MAP_CAPACITY], tmp, "map", "counters", ld->counters_cap);
@@ -228,8 +228,8 @@ static void self_maps(struct expo_family *f, struct strbuf *tmp, const struct lo
 		    bpf_map__max_entries(ld->skel->maps.gauges));
 
 	memset(&info, 0, sizeof(info));
-	if (bpf_obj_get_info_by_fd(bpf_program__fd(ld->skel->progs.agentidp_probe), &info,
-				   &len) == 0) {
+	prog_fd = bpf_program__fd(ld->skel->progs.agentidp_probe);
+	if (bpf_obj_get_info_by_fd(prog_fd, &info, &len) == 0) {
 		expo_add_u64(&f[SELF_PROG_RUNS], "", 0, info.run_cnt);
 		expo_add_f64(&f[SELF_PROG_RUN_SECONDS], "", 0, (double)info.run_time_ns / 1e9);
 	}

@@ -15,8 +15,8 @@
 struct scrape_ctx {
 	const struct loader *ld;
 	const struct attach_set *targets;
-	double last_duration_s;  /* of the previous scrape */
-	uint64_t gauges_reaped;  /* dead processes' gauge entries deleted */
+	double last_duration_s; /* of the previous scrape */
+	uint64_t gauges_reaped; /* dead processes' gauge entries deleted */
 	uint64_t scrape_errors;
 };
 

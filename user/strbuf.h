@@ -29,8 +29,7 @@ bool strbuf_reserve(struct strbuf *sb, size_t n);
 void strbuf_add(struct strbuf *sb, const char *s, size_t n);
 void strbuf_adds(struct strbuf *sb, const char *s);
 void strbuf_addc(struct strbuf *sb, char c);
-void strbuf_addf(struct strbuf *sb, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+void strbuf_addf(struct strbuf *sb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* Hand the buffer to the caller (who frees it); sb is left empty. */
 char *strbuf_detach(struct strbuf *sb, size_t *out_len);

@@ -66,8 +66,7 @@ static void parse_note(const char *desc, size_t descsz, bool is64, const char *p
 	out->probe[out->cnt++] = pr;
 }
 
-static void scan_section(Elf_Scn *scn, bool is64, const char *provider,
-			 struct usdt_probe_list *out)
+static void scan_section(Elf_Scn *scn, bool is64, const char *provider, struct usdt_probe_list *out)
 {
 	Elf_Data *data = elf_getdata(scn, NULL);
 	size_t off = 0, name_off, desc_off;

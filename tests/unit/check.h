@@ -25,8 +25,8 @@ static inline void check_show(const char *s, size_t n)
 	}
 }
 
-static inline void check_mem(const char *desc, const char *want, size_t want_n,
-			     const char *got, size_t got_n)
+static inline void check_mem(const char *desc, const char *want, size_t want_n, const char *got,
+			     size_t got_n)
 {
 	if (want_n == got_n && memcmp(want, got, got_n) == 0) {
 		printf("ok - %s\n", desc);

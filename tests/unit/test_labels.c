@@ -33,10 +33,19 @@ int main(void)
 	repair("2-, 3- and 4-byte characters are kept", "\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80", 9,
 	       "\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80");
 	/* Each maximal ill-formed subsequence becomes one U+FFFD. */
-	repair("0xFF becomes U+FFFD", "a\xff" "b", 3, "a" FFFD "b");
-	repair("a stray continuation byte becomes U+FFFD", "\x80" "x", 2, FFFD "x");
+	repair("0xFF becomes U+FFFD",
+	       "a\xff"
+	       "b",
+	       3, "a" FFFD "b");
+	repair("a stray continuation byte becomes U+FFFD",
+	       "\x80"
+	       "x",
+	       2, FFFD "x");
 	repair("two stray continuation bytes become two U+FFFD", "\x80\x80", 2, FFFD FFFD);
-	repair("a cut 3-byte sequence is one U+FFFD", "\xe2\x82" "x", 3, FFFD "x");
+	repair("a cut 3-byte sequence is one U+FFFD",
+	       "\xe2\x82"
+	       "x",
+	       3, FFFD "x");
 	repair("a cut sequence at the end is one U+FFFD", "ab\xe2\x82", 4, "ab" FFFD);
 	repair("an overlong encoding of '/' is replaced", "\xc0\xaf", 2, FFFD FFFD);
 	repair("an overlong 3-byte NUL is replaced", "\xe0\x80\x80", 3, FFFD FFFD FFFD);
