@@ -25,8 +25,9 @@ static unsigned int counter_rule_cnt(void)
 
 /*
  * Check what an earlier observer pinned in pin_dir before libbpf reuses it.
- * Returns 1 if there are compatible pins, 0 if there are none, -EEXIST if
- * they must not be reused.
+ * Returns 1 if there are compatible pins, 2 if there are pins without a
+ * layout record yet, 0 if there are none, -EEXIST if they must not be
+ * reused.
  */
 static int pins_check(const char *pin_dir, unsigned long series_limit)
 {
@@ -49,6 +50,16 @@ static int pins_check(const char *pin_dir, unsigned long series_limit)
 	}
 	err = bpf_map_lookup_elem(fd, &key, &m);
 	close(fd);
+	/*
+	 * An all-zero record: the first observer was stopped between pinning
+	 * and writing it. libbpf still checks every map's type and sizes on
+	 * reuse; the record is written again after the load.
+	 */
+	if (!err && m.layout_version == 0 && m.series_limit == 0) {
+		log_warn("pinned maps have an empty layout record (an earlier start was interrupted); adopting them",
+			 "path=%s", pin_dir);
+		return 2;
+	}
 	if (err || m.layout_version != AGENTIDP_LAYOUT_VERSION) {
 		log_error(
 			"pinned maps were made by an incompatible observer; remove the directory to start over (counters restart at 0)",
@@ -70,6 +81,7 @@ int loader_open(struct loader *ld, const char *pin_dir, unsigned long series_lim
 {
 	LIBBPF_OPTS(bpf_object_open_opts, opts, .pin_root_path = pin_dir);
 	struct agentidp_meta m = { .layout_version = AGENTIDP_LAYOUT_VERSION };
+	bool need_meta;
 	__u32 key = 0;
 	int err;
 
@@ -86,7 +98,8 @@ int loader_open(struct loader *ld, const char *pin_dir, unsigned long series_lim
 	err = pins_check(pin_dir, series_limit);
 	if (err < 0)
 		return err;
-	ld->reused = err == 1;
+	ld->reused = err == 1 || err == 2;
+	need_meta = err != 1;
 
 	ld->skel = observer_bpf__open_opts(&opts);
 	if (!ld->skel) {
@@ -103,7 +116,7 @@ int loader_open(struct loader *ld, const char *pin_dir, unsigned long series_lim
 			  "path=%s err=\"%s\"", pin_dir, strerror(-err));
 		goto fail;
 	}
-	if (!ld->reused) {
+	if (need_meta) {
 		m.series_limit = series_limit;
 		err = bpf_map__update_elem(ld->skel->maps.meta, &key, sizeof(key), &m, sizeof(m),
 					   BPF_ANY);

@@ -37,8 +37,8 @@ static int list_probes(const char *path)
 	int err = usdt_notes_read(path, AGENTIDP_PROVIDER, &probes);
 
 	if (err) {
-		fprintf(stderr, "agentidp-observer: cannot read ELF file %s: %s\n", path,
-			err == -ENOEXEC ? "not an ELF file" : strerror(-err));
+		fprintf(stderr, "agentidp-observer: --list-probes %s: %s\n", path,
+			usdt_notes_strerror(err));
 		return EXIT_USAGE;
 	}
 	usdt_notes_print(stdout, path, &probes);
@@ -58,7 +58,7 @@ static int preflight(const struct cli_opts *o)
 
 		if (err) {
 			fprintf(stderr, "agentidp-observer: --target %s: %s\n", o->targets[i],
-				err == -ENOEXEC ? "not an ELF file" : strerror(-err));
+				usdt_notes_strerror(err));
 			return EXIT_USAGE;
 		}
 		if (probes.cnt == 0) {

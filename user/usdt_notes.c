@@ -13,6 +13,7 @@
 #include <libelf.h>
 #include <stdbool.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "usdt_notes.h"
@@ -88,6 +89,7 @@ int usdt_notes_read(const char *path, const char *provider, struct usdt_probe_li
 {
 	Elf_Scn *scn = NULL;
 	size_t shstrndx;
+	struct stat st;
 	int fd, err = 0;
 	bool is64;
 	Elf *elf;
@@ -95,9 +97,14 @@ int usdt_notes_read(const char *path, const char *provider, struct usdt_probe_li
 	memset(out, 0, sizeof(*out));
 	if (elf_version(EV_CURRENT) == EV_NONE)
 		return -EINVAL;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* O_NONBLOCK: a FIFO given as a target must not hang the observer. */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	if (fd < 0)
 		return -errno;
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return -EBADF;
+	}
 	elf = elf_begin(fd, ELF_C_READ, NULL);
 	if (!elf || elf_kind(elf) != ELF_K_ELF || elf_getshdrstrndx(elf, &shstrndx)) {
 		err = -ENOEXEC;
@@ -119,6 +126,18 @@ out:
 		elf_end(elf);
 	close(fd);
 	return err;
+}
+
+const char *usdt_notes_strerror(int err)
+{
+	switch (err) {
+	case -ENOEXEC:
+		return "not an ELF file";
+	case -EBADF:
+		return "not a regular file";
+	default:
+		return strerror(-err);
+	}
 }
 
 void usdt_notes_print(FILE *f, const char *path, const struct usdt_probe_list *list)

@@ -30,11 +30,13 @@ struct usdt_probe_list {
 
 /*
  * Read every probe of provider (all providers if NULL) from the ELF file at
- * path. Returns 0, -ENOENT/-EACCES/... if the file cannot be opened, or
- * -ENOEXEC if it is not an ELF file.
+ * path. Returns 0, -ENOENT/-EACCES/... if the file cannot be opened, -EBADF
+ * if it is not a regular file, or -ENOEXEC if it is not an ELF file.
  */
 int usdt_notes_read(const char *path, const char *provider, struct usdt_probe_list *out);
 
+/* The reason for a usdt_notes_read() error, for a one-line message. */
+const char *usdt_notes_strerror(int err);
 /* Print the list as --list-probes shows it. */
 void usdt_notes_print(FILE *f, const char *path, const struct usdt_probe_list *list);
 

@@ -58,4 +58,20 @@ rc=$?
 check_eq "pins of another layout version: exit code 1" 1 "$rc"
 grep -q 'incompatible observer' <<<"$out" && ok "the refusal says the pins are incompatible" ||
 	not_ok "the refusal says the pins are incompatible: $out"
+
+# An empty layout record (a first start stopped between pinning and writing
+# it) is adopted, and the counters are still there.
+bpftool map update pinned "$OBS_PIN/meta" key hex 00 00 00 00 \
+	value hex 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00
+start_observer
+grep -q 'adopting them' "$OBS_LOG" && ok "an empty layout record is adopted with a warning" ||
+	not_ok "an empty layout record is adopted with a warning"
+m=$(scrape)
+check_eq "the adopted pins keep their counts" 10 \
+	"$(value "$m" 'agentidp_tenant_api_calls_total{tenant_id="org-abc"}')"
+stop_observer TERM
+start_observer
+grep -q 'reused=true' "$OBS_LOG" && ! grep -q 'adopting' "$OBS_LOG" &&
+	ok "the layout record was written again" || not_ok "the layout record was written again"
+stop_observer TERM
 remove_pins

@@ -30,6 +30,10 @@ expect_exit "a relative --bpffs.path" 2 "absolute path" \
 expect_exit "a target that does not exist" 2 "No such file" \
 	"$OBSERVER" --target "$LIB_TMP/nope"
 expect_exit "a target without the probes" 2 "has no agentidp probes" "$OBSERVER" --target /bin/sh
+mkfifo "$LIB_TMP/fifo"
+expect_exit "a FIFO as target (must not hang)" 2 "not a regular file" \
+	timeout 10 "$OBSERVER" --target "$LIB_TMP/fifo"
+expect_exit "a directory as target" 2 "not a regular file" "$OBSERVER" --target "$LIB_TMP"
 echo "not elf" >"$LIB_TMP/text"
 expect_exit "a target that is not ELF" 2 "not an ELF file" "$OBSERVER" --target "$LIB_TMP/text"
 
