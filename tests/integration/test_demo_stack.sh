@@ -92,6 +92,26 @@ else
 	not_ok "the API burst of 60 produced no 429"
 fi
 
+# The agent limit holds under concurrency: 15 simultaneous creations by a
+# fresh free tenant give exactly 10 agents and 5 refusals.
+DRIVE_SECRET[hooli-app]=$(stack_provision hooli free hooli-app) || fatal "seeding hooli failed"
+drive_login hooli hooli-app || fatal "no token for hooli"
+hooli_pids=()
+for i in $(seq 1 15); do
+	curl -sS -o /dev/null -w '%{http_code}' -H "Authorization: Bearer ${DRIVE_TOKEN[hooli]}" \
+		-H 'Content-Type: application/json' -d "{\"name\": \"bot-$i\"}" \
+		"$STACK_IDP_URL/v1/agents" >"$LIB_TMP/hooli.$i" &
+	hooli_pids+=($!)
+done
+# Only these: a bare wait would also wait for the servers of the stack.
+wait "${hooli_pids[@]}"
+hooli=$(cat "$LIB_TMP"/hooli.* | fold -w 3 | sort | uniq -c | awk '{ printf "%s:%s ", $2, $1 }')
+check_eq "15 concurrent creations: 10 created, 5 refused" "201:10 403:5 " "$hooli"
+check_eq "the database holds exactly 10 agents for hooli" 10 \
+	"$(stack_psql "SELECT count(*) FROM agents WHERE tenant_id = 'hooli'")"
+DRIVE_CALLS[hooli]=15
+DRIVE_BILL[hooli|agents]=5
+
 # Pool: K = size + 5 requests each hold a connection; 20 run, 5 queue.
 K=$((STACK_POOL_SIZE + 5))
 drive_hold_start "$K" 6000
@@ -140,8 +160,10 @@ check_eq "the refused 11th agent is exactly one billing rejection" 1 \
 	"$(stack_metric "$BILL{tenant_id=\"acme\",limit_type=\"agents\"}")"
 check_eq "three refused calls past the quota are three api_calls rejections" 3 \
 	"$(stack_metric "$BILL{tenant_id=\"acme\",limit_type=\"api_calls\"}")"
-check_eq "no other billing rejections" 4 "$(sum_series agentidp_billing_limit_rejections_total)"
-for tn in acme globex initech; do
+check_eq "no other billing rejections" 9 "$(sum_series agentidp_billing_limit_rejections_total)"
+check_eq "the 5 concurrent refusals are 5 billing rejections" 5 \
+	"$(stack_metric "$BILL{tenant_id=\"hooli\",limit_type=\"agents\"}")"
+for tn in acme globex initech hooli; do
 	check_eq "tenant_api_calls{$tn} = authenticated calls answered" "${DRIVE_CALLS[$tn]}" \
 		"$(stack_metric "agentidp_tenant_api_calls_total{tenant_id=\"$tn\"}")"
 done
@@ -224,3 +246,15 @@ check_eq "PUT on /v1/usage: 405 with Allow: GET" "405 1" \
 check_eq "deleting an agent that does not exist: 404" 404 \
 	"$(api -X DELETE "$STACK_IDP_URL/v1/agents/00000000-0000-0000-0000-000000000000")"
 check_cmd "the IdP survived all of it" kill -0 "$STACK_IDP_PID"
+
+# A pool of 2 with a 500 ms wait: of 3 requests holding 1.5 s each, the
+# third gives up in the queue and is answered 503.
+stack_stop_idp
+STACK_POOL_SIZE=2 STACK_POOL_TIMEOUT_MS=500 stack_start_idp "$(free_port)" ||
+	fatal "the IdP did not start with a pool of 2"
+drive_login initech initech-batch || fatal "no token for initech"
+DRIVE_STATUS[hold]=""
+drive_hold_start 3 1500
+drive_hold_wait
+check_eq "pool of 2, 3 holders, 500 ms wait: two 200, one 503" "200 200 503" \
+	"$(tr ' ' '\n' <<<"${DRIVE_STATUS[hold]# }" | sort | xargs)"
