@@ -8,7 +8,8 @@
 # and the observer and installed the packages); needs root for BPF.
 #
 #   BUILD=/abs/build examples/demo/run-demo.sh        stays up until Ctrl-C
-#   BUILD=/abs/build ONESHOT=1 examples/demo/run-demo.sh   exits after the report
+#   BUILD=/abs/build ONESHOT=1 examples/demo/run-demo.sh   exits after the report,
+#                                                          0 if every value agrees
 #
 # State (databases, logs, Prometheus TSDB) lives in $BUILD/demo and is wiped
 # at the next start; the observer's maps are pinned in /sys/fs/bpf/agentidp-demo
@@ -125,7 +126,7 @@ demo_prom_settle() {
 }
 
 demo_report() {
-	local line series
+	local line series want prom
 	demo_prom_settle
 	echo
 	echo "== HTTP responses, as the client saw them"
@@ -147,11 +148,27 @@ demo_report() {
 		"$DEMO_HELD_PROM_ACTIVE" "$DEMO_HELD_PROM_WAITING"
 	echo
 	echo "== agentidp_* series: client tally | observer /metrics | Prometheus query API"
+	DEMO_DISAGREE=0
 	while read -r line; do
 		series=${line% *}
-		printf '  %-82s %6s %6s %6s\n' "$series" "$(demo_expected "$series")" \
-			"${line##* }" "$(stack_promql "$series")"
+		want=$(demo_expected "$series")
+		prom=$(stack_promql "$series")
+		printf '  %-82s %6s %6s %6s\n' "$series" "$want" "${line##* }" "$prom"
+		if { [ "$want" != - ] && [ "$want" != "${line##* }" ]; } ||
+			[ "$prom" != "${line##* }" ]; then
+			DEMO_DISAGREE=$((DEMO_DISAGREE + 1))
+		fi
 	done < <(demo_series)
+	# The held pool: observer and Prometheus against PostgreSQL's sessions.
+	if [ "$DEMO_HELD_ACTIVE" != "$DEMO_HELD_SLEEPERS" ] ||
+		[ "$DEMO_HELD_PROM_ACTIVE" != "$DEMO_HELD_SLEEPERS" ]; then
+		DEMO_DISAGREE=$((DEMO_DISAGREE + 1))
+	fi
+	if [ "$DEMO_DISAGREE" -eq 0 ]; then
+		echo "  every value agrees: client, observer and Prometheus"
+	else
+		echo "  $DEMO_DISAGREE value(s) disagree; see the rows above"
+	fi
 	echo
 	if [ -n "$ONESHOT" ] && [ "$ONESHOT" != 0 ]; then
 		echo "== would be up at (ONESHOT: stopped after this report)"
@@ -179,7 +196,9 @@ main() {
 	demo_traffic
 	demo_report
 	if [ -n "$ONESHOT" ] && [ "$ONESHOT" != 0 ]; then
-		return 0
+		# CI reads the exit code: a disagreement is a failure.
+		[ "$DEMO_DISAGREE" -eq 0 ]
+		return
 	fi
 	echo
 	echo "demo: up; press Ctrl-C to stop everything it started"
