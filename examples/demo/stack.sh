@@ -106,27 +106,47 @@ stack_start_redis() {
 		redis-cli -h 127.0.0.1 -p "$STACK_REDIS_PORT" ping
 }
 
+# stack_pg_home: where the database's data and socket go. $STACK_DIR when
+# the database account can enter it; a checkout under a private home
+# directory (0700) cannot be entered, and then a fresh directory in /tmp is
+# used instead, and removed by stack_stop.
+stack_pg_home() {
+	STACK_PG_HOME=$STACK_DIR
+	STACK_PG_TMP=""
+	if [ -n "$STACK_PG_USER" ] && ! "${STACK_PG_AS[@]}" test -x "$STACK_DIR/run"; then
+		STACK_PG_HOME=$(mktemp -d /tmp/agentidp-pg.XXXXXX) || return 1
+		STACK_PG_TMP=$STACK_PG_HOME
+		chmod 755 "$STACK_PG_HOME"
+		mkdir -p "$STACK_PG_HOME/run"
+		stack_log "'$STACK_PG_USER' cannot enter $STACK_DIR; PostgreSQL data goes to $STACK_PG_HOME"
+	fi
+}
+
 stack_start_postgres() {
-	local pgdata=$STACK_DIR/pg sock=$STACK_DIR/run pw
+	local pgdata sock pwfile
 	STACK_PG_PORT=$(stack_pick_port "${1:-15432}") || return 1
+	stack_pg_home || return 1
+	pgdata=$STACK_PG_HOME/pg
+	sock=$STACK_PG_HOME/run
+	pwfile=$sock/pg.pw
+	STACK_PG_SOCK=$sock
 
 	# TCP on loopback needs a password nobody is told; local clients come
 	# through the socket directory, which only root and the owner can enter.
-	pw=$(head -c 24 /dev/urandom | base64)
 	mkdir -p "$pgdata"
-	echo "$pw" >"$STACK_DIR/run/pg.pw"
+	head -c 24 /dev/urandom | base64 >"$pwfile"
 	chmod 700 "$pgdata" "$sock"
-	chmod 600 "$STACK_DIR/run/pg.pw"
+	chmod 600 "$pwfile"
 	if [ -n "$STACK_PG_USER" ]; then
-		chown "$STACK_PG_USER:" "$pgdata" "$sock" "$STACK_DIR/run/pg.pw"
+		chown "$STACK_PG_USER:" "$pgdata" "$sock" "$pwfile"
 	fi
 	"${STACK_PG_AS[@]}" "$STACK_PG_BIN/initdb" -D "$pgdata" -U agentidp --auth-local=trust \
-		--auth-host=scram-sha-256 --pwfile="$STACK_DIR/run/pg.pw" -E UTF8 \
+		--auth-host=scram-sha-256 --pwfile="$pwfile" -E UTF8 \
 		--no-instructions >"$STACK_DIR/log/initdb.log" 2>&1 || {
 		stack_log "initdb failed; see $STACK_DIR/log/initdb.log"
 		return 1
 	}
-	rm -f "$STACK_DIR/run/pg.pw"
+	rm -f "$pwfile"
 
 	"${STACK_PG_AS[@]}" "$STACK_PG_BIN/postgres" -D "$pgdata" -p "$STACK_PG_PORT" -k "$sock" \
 		-c listen_addresses=127.0.0.1 -c max_connections=100 -c fsync=off \
@@ -142,7 +162,7 @@ stack_start_postgres() {
 
 # stack_psql SQL: one query against the IdP's database, unaligned output.
 stack_psql() {
-	psql -X -q -t -A -h "$STACK_DIR/run" -p "$STACK_PG_PORT" -U agentidp -d agentidp -c "$1"
+	psql -X -q -t -A -h "$STACK_PG_SOCK" -p "$STACK_PG_PORT" -U agentidp -d agentidp -c "$1"
 }
 
 # stack_provision TENANT TIER CLIENT_ID: prints the new client's secret.
@@ -256,5 +276,6 @@ stack_stop() {
 	STACK_PIDS=()
 	STACK_NAMES=()
 	[ -n "${STACK_BPFFS:-}" ] && rm -rf "$STACK_BPFFS"
+	[ -n "${STACK_PG_TMP:-}" ] && rm -rf "$STACK_PG_TMP"
 	return 0
 }

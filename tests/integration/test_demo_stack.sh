@@ -15,8 +15,7 @@ for cmd in redis-server psql prometheus setpriv; do
 	command -v "$cmd" >/dev/null || fatal "'$cmd' missing (scripts/install-deps.sh check)"
 done
 
-# The stack lives under build/ (the database account must reach its data
-# directory, which a root-only mktemp directory would not allow).
+# The stack lives under build/, next to the demo's, and is removed on exit.
 STACK_DIR=$BUILD/test-demo-stack.$$
 # shellcheck source=examples/demo/stack.sh
 . "$TOP/examples/demo/stack.sh"
