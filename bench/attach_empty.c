@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /*
- * attach-empty: attaches the empty USDT program (empty.bpf.o) to every
- * agentidp probe of one binary, for all processes running it, the way the
- * observer attaches (libbpf USDT, semaphores raised by the kernel), then
- * waits for SIGINT or SIGTERM and detaches.
+ * attach-empty: attaches the first program of a BPF object (empty.bpf.o,
+ * the bare-trap floor, or minimal.bpf.o) to every agentidp probe of one
+ * binary, for all processes running it, the way the observer attaches
+ * (libbpf USDT, semaphores raised by the kernel), then waits for SIGINT or
+ * SIGTERM and detaches.
  *
- *   attach-empty EMPTY_BPF_O BINARY
+ *   attach-empty BPF_O BINARY
  *
  * Prints "ready prog_id=ID probes=N" once attached. A probe the binary does
  * not carry is skipped; none at all is an error (exit 1).
@@ -39,7 +40,7 @@ int main(int argc, char **argv)
 	int n = 0, err, sig;
 
 	if (argc != 3) {
-		fprintf(stderr, "usage: attach-empty EMPTY_BPF_O BINARY\n");
+		fprintf(stderr, "usage: attach-empty BPF_O BINARY\n");
 		return 2;
 	}
 	libbpf_set_print(quiet);
@@ -54,7 +55,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	err = bpf_object__load(obj);
-	prog = bpf_object__find_program_by_name(obj, "agentidp_bench_empty");
+	prog = bpf_object__next_program(obj, NULL);
 	if (err || !prog) {
 		fprintf(stderr, "attach-empty: cannot load %s: %s\n", argv[1],
 			strerror(err ? -err : ENOENT));

@@ -3,7 +3,7 @@
 # The benchmark drivers, included by the top-level Makefile (after its
 # default goal) and by bench/run.sh. Everything goes to $(BUILD)/bench/.
 #
-#   bench-tools   probe-loop, attach-empty and empty.bpf.o
+#   bench-tools   probe-loop, attach-empty, empty.bpf.o and minimal.bpf.o
 #
 # Uses the top Makefile's CC, CFLAGS, CLANG, BPF_CFLAGS and msg. The guard
 # lets run.sh pass this file with -f even once the Makefile includes it.
@@ -12,7 +12,8 @@ ifndef AGENTIDP_BENCH_MK
 AGENTIDP_BENCH_MK := 1
 
 BENCH_OUT := $(BUILD)/bench
-BENCH_TOOLS := $(BENCH_OUT)/probe-loop $(BENCH_OUT)/attach-empty $(BENCH_OUT)/empty.bpf.o
+BENCH_TOOLS := $(BENCH_OUT)/probe-loop $(BENCH_OUT)/attach-empty \
+	$(BENCH_OUT)/empty.bpf.o $(BENCH_OUT)/minimal.bpf.o
 
 .PHONY: bench-tools
 bench-tools: $(BENCH_TOOLS)
@@ -26,7 +27,7 @@ $(BENCH_OUT)/attach-empty: bench/attach_empty.c | $(BENCH_OUT)
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) $< -lbpf -lelf -lz -o $@
 
-$(BENCH_OUT)/empty.bpf.o: bench/empty.bpf.c | $(BENCH_OUT)
+$(BENCH_OUT)/%.bpf.o: bench/%.bpf.c | $(BENCH_OUT)
 	$(call msg,BPF,$@)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 

@@ -20,13 +20,14 @@
 #
 # Environment: BUILD (absolute build dir), BENCH_QUICK=1 for a fast smoke
 # run with small counts (its numbers are not worth recording).
+# shellcheck disable=SC2119 # stack.sh functions take an optional port
 set -uo pipefail
 
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BUILD=${BUILD:-$TOP/build}
 B=$BUILD/bench
 RAW=$B/raw
-OBSERVER=$BUILD/agentidp-observer
+OBSERVER=${OBSERVER:-$BUILD/agentidp-observer}
 LOOP=$B/probe-loop
 PIN_BASE=/sys/fs/bpf/agentidp-bench-$$
 RESULTS=$B/results.tsv
@@ -37,7 +38,7 @@ if [ "${BENCH_QUICK:-0}" = 1 ]; then
 	REPS=3 HITS=50000 HITS_FREE=2000000 WRK_S=2 WRK_PAIRS=1 IDLE_S=3
 	LEVELS=(1000 10000)
 else
-	REPS=7 HITS=200000 HITS_FREE=20000000 WRK_S=6 WRK_PAIRS=3 IDLE_S=10
+	REPS=7 HITS=200000 HITS_FREE=20000000 WRK_S=6 WRK_PAIRS=2 IDLE_S=10
 	LEVELS=(1000 10000 100000)
 fi
 KINDS=(str1 str2 int3)
@@ -137,8 +138,8 @@ tracer_start() {
 	local out=$RAW/tracer.$1.log
 	: >"$out"
 	case $1 in
-	empty)
-		"$B/attach-empty" "$B/empty.bpf.o" "$LOOP" >"$out" 2>&1 &
+	empty | minimal)
+		"$B/attach-empty" "$B/$1.bpf.o" "${TRACER_BIN:-$LOOP}" >"$out" 2>&1 &
 		TRACER_PID=$!
 		PIDS+=("$TRACER_PID")
 		for _ in $(seq 1 100); do grep -q '^ready' "$out" && break; sleep 0.1; done
@@ -179,40 +180,40 @@ stats_col() {
 }
 
 probe_runs() {
-	local cfg=$1 hits=$2 wait=()
+	local cfg=$1 hits=$2 wait=() kinds=("${KINDS[@]}")
 	[ "$cfg" != free ] && wait=(--wait-attach)
+	[ "$cfg" = minimal ] && kinds=(str1)
 	[ "$cfg" != free ] && tracer_start "$cfg"
-	"$LOOP" loop "${wait[@]}" --hits "$hits" --reps "$REPS" "${KINDS[@]}" \
+	"$LOOP" loop "${wait[@]}" --hits "$hits" --reps "$REPS" "${kinds[@]}" \
 		>>"$RAW/probe.$cfg" || die "probe-loop failed under $cfg"
 	[ "$cfg" != free ] && tracer_stop "$cfg"
 	return 0
 }
 
 section_probe() {
-	local cfg k s
+	local cfg k mn md mx
 	log "1/5 probe cost per hit ($REPS reps x $HITS hits, two rounds)"
 	write_bpftrace_script
 	rm -f "$RAW"/probe.*
 	# Two rounds in opposite orders, so that drift of the machine during the
 	# run does not favour whoever goes first.
-	for cfg in free empty observer bpftrace bpftrace observer empty free; do
+	for cfg in free empty minimal observer bpftrace bpftrace observer minimal empty free; do
 		if [ "$cfg" = free ]; then
 			probe_runs free "$HITS_FREE"
 		else
 			probe_runs "$cfg" "$HITS"
 		fi
 	done
-	for cfg in free empty observer bpftrace; do
+	for cfg in free empty minimal observer bpftrace; do
 		for k in "${KINDS[@]}"; do
-			read -r s <<<"$(awk -v k="$k" '$2 == k { print $3 }' "$RAW/probe.$cfg" | stats_col)"
-			set -- $s
-			res "probe.$cfg.$k.loop_ns.min" "$1"
-			res "probe.$cfg.$k.loop_ns.median" "$2"
-			res "probe.$cfg.$k.loop_ns.max" "$3"
-			read -r s <<<"$(awk -v k="$k" '$2 == k { print $4 - $3 }' "$RAW/probe.$cfg" | stats_col)"
-			set -- $s
-			res "probe.$cfg.$k.hit_ns.min" "$1"
-			res "probe.$cfg.$k.hit_ns.median" "$2"
+			read -r mn md mx <<<"$(awk -v k="$k" '$2 == k { print $3 }' "$RAW/probe.$cfg" | stats_col)"
+			[ -n "$mn" ] || continue
+			res "probe.$cfg.$k.loop_ns.min" "$mn"
+			res "probe.$cfg.$k.loop_ns.median" "$md"
+			res "probe.$cfg.$k.loop_ns.max" "$mx"
+			read -r mn md mx <<<"$(awk -v k="$k" '$2 == k { print $4 - $3 }' "$RAW/probe.$cfg" | stats_col)"
+			res "probe.$cfg.$k.hit_ns.min" "$mn"
+			res "probe.$cfg.$k.hit_ns.median" "$md"
 		done
 	done
 }
@@ -229,7 +230,7 @@ prog_totals() {
 			$1 == "agentidp_observer_bpf_program_runs_total" { n = $2 }
 			END { printf "%.0f %d\n", t * 1e9, n }'
 		;;
-	empty)
+	empty | minimal)
 		bpftool prog show id "$EMPTY_ID" -j | jq -r '"\(.run_time_ns // 0) \(.run_cnt // 0)"'
 		;;
 	bpftrace)
@@ -246,8 +247,9 @@ section_bpf_stats() {
 	log "2/5 BPF-side time per hit (kernel.bpf_stats_enabled)"
 	STATS_OLD=$(sysctl -n kernel.bpf_stats_enabled) || die "no kernel.bpf_stats_enabled"
 	sysctl -q -w kernel.bpf_stats_enabled=1 || die "cannot set kernel.bpf_stats_enabled"
-	for cfg in empty observer bpftrace; do
-		local ids_before
+	for cfg in empty minimal observer bpftrace; do
+		local ids_before kinds=(str1 str2 int3)
+		[ "$cfg" = minimal ] && kinds=(str1)
 		ids_before=$(bpftool prog show -j | jq -c '[.[].id]')
 		tracer_start "$cfg"
 		EMPTY_ID=$(sed -n 's/^ready prog_id=\([0-9]*\).*/\1/p' "$RAW/tracer.$cfg.log")
@@ -256,7 +258,7 @@ section_bpf_stats() {
 			  (.name == "tenant_api_call" or .name == "rate_limit_hit" or
 			   .name == "db_pool_state"))
 			  | .id]')
-		for k in str1 str2 int3; do
+		for k in "${kinds[@]}"; do
 			before=$(prog_totals "$cfg")
 			"$LOOP" loop --wait-attach --hits "$HITS" --reps 1 "$k" >/dev/null ||
 				die "probe-loop failed"
@@ -272,17 +274,23 @@ section_bpf_stats() {
 # ---------------------------------------------------------------------------
 # 3. The reference IdP under wrk, observer off and on.
 
+# wrk_run: one fixed load; prints "requests_per_s requests".
 wrk_run() {
-	local rps
-	rps=$(wrk -t2 -c16 -d"${WRK_S}s" -H "Authorization: Bearer $TOKEN" \
+	wrk -t2 -c16 -d"${WRK_S}s" -H "Authorization: Bearer $TOKEN" \
 		"$STACK_IDP_URL/v1/usage" 2>&1 | tee -a "$RAW/wrk.log" |
-		awk '/^Requests\/sec:/ { print $2 }')
-	echo "${rps:-0}"
+		awk '/ requests in / { n = $1 } /^Requests\/sec:/ { r = $2 }
+			END { print (r == "" ? 0 : r), (n == "" ? 0 : n) }'
+}
+
+# idp_events: probe hits the observer has seen, all probes together.
+idp_events() {
+	curl -fsS "$STACK_OBS_URL/metrics" |
+		awk '/^agentidp_observer_probe_events_total/ { s += $2 } END { print s + 0 }'
 }
 
 section_idp() {
-	local i mode rps sum_on=0 sum_off=0 n_on=0 n_off=0 secret token_json calls
-	log "3/5 reference IdP throughput under wrk ($WRK_PAIRS x ABBA, ${WRK_S}s runs)"
+	local i mode rps reqs secret token_json ev cpu0 cpu1
+	log "3/5 reference IdP throughput under wrk ($WRK_PAIRS x off/empty/on/on/empty/off, ${WRK_S}s runs)"
 	# shellcheck source=examples/demo/stack.sh
 	source "$TOP/examples/demo/stack.sh"
 	# A copy of the IdP of our own: a tracer attached to build/agentidp-idp
@@ -291,13 +299,18 @@ section_idp() {
 	cp "$BUILD/agentidp-idp" "$B/stack-bin/agentidp-idp"
 	cp "$OBSERVER" "$B/stack-bin/agentidp-observer"
 	STACK_DIR=/tmp/agentidp-bench-$$
+	# A pro tenant and a rate limit that never bites: every request is the
+	# same full path (token lookup, rate limit in Redis, usage read).
+	# shellcheck disable=SC2034 # read by stack.sh
 	STACK_API_RATE=1000000000/1
+	# shellcheck disable=SC2034
 	STACK_POOL_SIZE=8
 	STACK_UP=1
 	local saved_build=$BUILD
 	BUILD=$B/stack-bin
-	stack_prepare && stack_start_redis && stack_start_postgres ||
+	if ! { stack_prepare && stack_start_redis && stack_start_postgres; }; then
 		die "the stack did not start; see $STACK_DIR/log"
+	fi
 	secret=$(stack_provision benchcorp pro bench-app) || die "provisioning failed"
 	stack_start_idp || die "the IdP did not start"
 	token_json=$(curl -fsS -u "bench-app:$secret" -d grant_type=client_credentials \
@@ -307,37 +320,42 @@ section_idp() {
 	wrk -t2 -c16 -d2s -H "Authorization: Bearer $TOKEN" "$STACK_IDP_URL/v1/usage" >/dev/null
 
 	: >"$RAW/wrk.log"
+	: >"$RAW/idp.runs"
 	for ((i = 0; i < WRK_PAIRS; i++)); do
-		# off on on off: each pair's order is reversed in the next half.
-		for mode in off on on off; do
-			if [ "$mode" = on ]; then
-				stack_start_observer "$PIN_BASE-idp" || die "observer on the IdP failed"
-			fi
-			rps=$(wrk_run)
-			echo "$mode $rps" >>"$RAW/idp.runs"
-			if [ "$mode" = on ]; then
-				calls=$(curl -fsS "$STACK_OBS_URL/metrics" |
-					awk -F' ' '/^agentidp_tenant_api_calls_total/ { s += $2 } END { print s + 0 }')
-				[ "$calls" -gt 0 ] || die "the observer counted no tenant_api_call"
+		# Each mode's runs sit symmetrically around the middle of the
+		# sequence, so a slow drift of the machine favours none of them.
+		for mode in off empty on on empty off; do
+			case $mode in
+			on) stack_start_observer "$PIN_BASE-idp" || die "observer on the IdP failed" ;;
+			empty) TRACER_BIN=$B/stack-bin/agentidp-idp tracer_start empty ;;
+			esac
+			cpu0=$(proc_ticks "$STACK_IDP_PID")
+			read -r rps reqs <<<"$(wrk_run)"
+			cpu1=$(proc_ticks "$STACK_IDP_PID")
+			ev=0
+			case $mode in
+			on)
+				ev=$(idp_events)
+				[ "$ev" -gt 0 ] || die "the observer counted no probe hit in the IdP"
 				kill -TERM "$STACK_OBS_PID"
 				wait "$STACK_OBS_PID" 2>/dev/null
 				rm -rf "$PIN_BASE-idp"
-				sum_on=$(echo "$sum_on $rps" | awk '{ print $1 + $2 }')
-				n_on=$((n_on + 1))
-			else
-				sum_off=$(echo "$sum_off $rps" | awk '{ print $1 + $2 }')
-				n_off=$((n_off + 1))
-			fi
+				;;
+			empty) tracer_stop empty ;;
+			esac
+			echo "$mode $rps $reqs $ev $((cpu1 - cpu0))" >>"$RAW/idp.runs"
 		done
 	done
 	BUILD=$saved_build
 	stack_stop
 	STACK_UP=0
-	res idp.off.rps.mean "$(echo "$sum_off $n_off" | awk '{ printf "%.1f", $1 / $2 }')"
-	res idp.on.rps.mean "$(echo "$sum_on $n_on" | awk '{ printf "%.1f", $1 / $2 }')"
-	res idp.on_off.rps.min "$(awk '$1 == "on" { print $2 }' "$RAW/idp.runs" | sort -g | head -1)"
-	res idp.off.rps.min "$(awk '$1 == "off" { print $2 }' "$RAW/idp.runs" | sort -g | head -1)"
-	res idp.runs "$(tr '\n' ' ' <"$RAW/idp.runs")"
+	for mode in off empty on; do
+		res "idp.$mode.rps.mean" "$(awk -v m="$mode" '$1 == m { s += $2; n++ } END { printf "%.1f", s / n }' "$RAW/idp.runs")"
+		# The IdP's own CPU time per request: far less noisy than throughput.
+		res "idp.$mode.cpu_us_per_request" "$(awk -v m="$mode" -v hz="$(getconf CLK_TCK)" '$1 == m { c += $5; r += $3 } END { printf "%.1f", c / hz / r * 1e6 }' "$RAW/idp.runs")"
+	done
+	res idp.on.hits_per_request "$(awk '$1 == "on" { e += $4; r += $3 } END { printf "%.2f", e / r }' "$RAW/idp.runs")"
+	res idp.runs "$(awk '{ printf "%s %s, ", $1, $2 }' "$RAW/idp.runs")"
 }
 
 # ---------------------------------------------------------------------------
@@ -345,6 +363,10 @@ section_idp() {
 
 # proc_mem PID: "VmRSS VmHWM" in KiB.
 proc_mem() { awk '/^VmRSS:/ { r = $2 } /^VmHWM:/ { h = $2 } END { print r, h }' "/proc/$1/status"; }
+
+# proc_ticks PID: user + system time of the whole process, threads that
+# have exited included (clock ticks).
+proc_ticks() { sed 's/.*) //' "/proc/$1/stat" | awk '{ print $12 + $13 }'; }
 
 # proc_cpu PID: "on-CPU ns, context switches" summed over all its threads.
 proc_cpu() {
@@ -382,7 +404,7 @@ callgrind_scrape() {
 }
 
 section_scrape() {
-	local level filled=0 i t times ir mem series body_sz cpu0 cpu1 cs0 cs1
+	local level filled=0 i t times ir mn md series body_sz cpu0 cpu1 cs0 cs1
 	log "4/5 scrape cost at ${LEVELS[*]} series; 5/5 CPU when idle"
 	start_observer "$PIN_BASE-scrape" "$LOOP" --series.limit 100000
 	for level in "${LEVELS[@]}"; do
@@ -393,20 +415,18 @@ section_scrape() {
 		times=""
 		for i in $(seq 1 7); do
 			t=$(curl -fsS -o "$RAW/body.$level" -w '%{time_total}' "$OBS_URL/metrics")
-			times="$times $t"
+			times="$times $(awk -v t="$t" 'BEGIN { printf "%.3f", t * 1000 }')"
 		done
 		body_sz=$(stat -c %s "$RAW/body.$level")
-		read -r t <<<"$(echo "$times" | tr ' ' '\n' | grep . | stats_col)"
-		set -- $t
-		res "scrape.$level.wall_ms.min" "$(echo "$1" | awk '{ printf "%.2f", $1 * 1000 }')"
-		res "scrape.$level.wall_ms.median" "$(echo "$2" | awk '{ printf "%.2f", $1 * 1000 }')"
+		read -r mn md _ <<<"$(echo "$times" | tr ' ' '\n' | grep . | stats_col)"
+		res "scrape.$level.wall_ms.min" "$mn"
+		res "scrape.$level.wall_ms.median" "$md"
 		res "scrape.$level.render_ms" "$(metric "$OBS_URL" agentidp_observer_scrape_duration_seconds |
 			awk '{ printf "%.2f", $1 * 1000 }')"
 		res "scrape.$level.body_bytes" "$body_sz"
-		read -r mem <<<"$(proc_mem "$OBS_PID")"
-		set -- $mem
-		res "scrape.$level.rss_kib" "$1"
-		res "scrape.$level.hwm_kib" "$2"
+		read -r mn md <<<"$(proc_mem "$OBS_PID")"
+		res "scrape.$level.rss_kib" "$mn"
+		res "scrape.$level.hwm_kib" "$md"
 
 		if [ "$level" = 10000 ] || [ "${#LEVELS[@]}" = 1 ]; then
 			# 5. Idle: no scrapes at all; then one scrape a second.
@@ -446,33 +466,38 @@ print_table() {
 		echo "tools: $(bpftrace --version 2>/dev/null | head -1), $(valgrind --version), libbpf $(dpkg-query -W -f '${Version}' libbpf1 2>/dev/null)"
 		echo
 		echo "1. probe cost per hit, ns (probe loop minus paired no-probe loop), min / median of $((2 * REPS)) reps"
-		printf '%-6s %16s %16s %16s %16s %10s %10s\n' kind "no-probe loop" "unattached" \
-			"empty BPF" observer bpftrace "obs/bpftr" "obs/empty"
+		printf '%-6s %16s %16s %16s %16s %16s %16s %9s %9s\n' kind "no-probe loop" "unattached" \
+			"empty BPF" "minimal agg." observer bpftrace "obs/bpftr" "obs/empty"
 		for k in "${KINDS[@]}"; do
-			printf '%-6s %7s/%-8s %7s/%-8s %7s/%-8s %7s/%-8s %7s/%-8s %10s %10s\n' "$k" \
+			printf '%-6s %7s/%-8s %7s/%-8s %7s/%-8s %7s/%-8s %7s/%-8s %7s/%-8s %9s %9s\n' "$k" \
 				"$(get "probe.free.$k.loop_ns.min")" "$(get "probe.free.$k.loop_ns.median")" \
 				"$(get "probe.free.$k.hit_ns.min")" "$(get "probe.free.$k.hit_ns.median")" \
 				"$(get "probe.empty.$k.hit_ns.min")" "$(get "probe.empty.$k.hit_ns.median")" \
+				"$(get "probe.minimal.$k.hit_ns.min")" "$(get "probe.minimal.$k.hit_ns.median")" \
 				"$(get "probe.observer.$k.hit_ns.min")" "$(get "probe.observer.$k.hit_ns.median")" \
 				"$(get "probe.bpftrace.$k.hit_ns.min")" "$(get "probe.bpftrace.$k.hit_ns.median")" \
 				"$(r "$(get "probe.observer.$k.hit_ns.median")" "$(get "probe.bpftrace.$k.hit_ns.median")")" \
 				"$(r "$(get "probe.observer.$k.hit_ns.median")" "$(get "probe.empty.$k.hit_ns.median")")"
 		done
+		echo "   minimal agg./bpftrace for str1: $(r "$(get probe.minimal.str1.hit_ns.median)" "$(get probe.bpftrace.str1.hit_ns.median)") (the least any exact per-label counter can cost; bench/minimal.bpf.c)"
 		echo "   (no-probe loop: ns per iteration; its min..max spread is the noise floor: $(get probe.free.str1.loop_ns.min)..$(get probe.free.str1.loop_ns.max) for str1)"
 		echo
 		echo "2. BPF-side ns per run (kernel.bpf_stats_enabled)"
-		printf '%-6s %-24s %10s %10s %10s %10s\n' kind rule "empty" observer bpftrace "obs/bpftr"
+		printf '%-6s %-24s %10s %10s %10s %10s %10s\n' kind rule "empty" minimal observer bpftrace "obs/bpftr"
 		for k in str1 str2 int3; do
-			printf '%-6s %-24s %10s %10s %10s %10s\n' "$k" "${KIND_PROBE[$k]}" \
-				"$(get "bpf.empty.$k.ns_per_run")" "$(get "bpf.observer.$k.ns_per_run")" \
+			printf '%-6s %-24s %10s %10s %10s %10s %10s\n' "$k" "${KIND_PROBE[$k]}" \
+				"$(get "bpf.empty.$k.ns_per_run")" "$(get "bpf.minimal.$k.ns_per_run")" \
+				"$(get "bpf.observer.$k.ns_per_run")" \
 				"$(get "bpf.bpftrace.$k.ns_per_run")" \
 				"$(r "$(get "bpf.observer.$k.ns_per_run")" "$(get "bpf.bpftrace.$k.ns_per_run")")"
 		done
 		echo "   billing_limit_rejection runs the same code as rate_limit_hit (two strings)."
 		echo
 		echo "3. reference IdP, GET /v1/usage under wrk -t2 -c16, req/s"
-		echo "   runs (mode rps): $(get idp.runs)"
-		echo "   mean off $(get idp.off.rps.mean), mean on $(get idp.on.rps.mean), on/off $(r "$(get idp.on.rps.mean)" "$(get idp.off.rps.mean)")"
+		echo "   runs (mode req/s): $(get idp.runs)"
+		echo "   mean: off $(get idp.off.rps.mean), empty BPF $(get idp.empty.rps.mean), observer $(get idp.on.rps.mean)"
+		echo "   observer/off $(r "$(get idp.on.rps.mean)" "$(get idp.off.rps.mean)"), empty/off $(r "$(get idp.empty.rps.mean)" "$(get idp.off.rps.mean)"), observer/empty $(r "$(get idp.on.rps.mean)" "$(get idp.empty.rps.mean)"); probe hits per request $(get idp.on.hits_per_request)"
+		echo "   IdP CPU per request, us: off $(get idp.off.cpu_us_per_request), empty BPF $(get idp.empty.cpu_us_per_request), observer $(get idp.on.cpu_us_per_request)"
 		echo
 		echo "4. scrape cost"
 		printf '%-8s %14s %10s %14s %12s %12s %10s %10s\n' series instructions "Ir/series" \
