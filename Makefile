@@ -100,6 +100,7 @@ $(BUILD) $(BUILD)/bpf $(BUILD)/user $(BUILD)/tests:
 	$(Q)mkdir -p $@
 
 -include examples/idp/idp.mk
+-include bench/bench.mk
 
 check-build: observer idp $(UNIT_TESTS) $(TEST_HELPERS)
 
@@ -112,7 +113,7 @@ demo: deps-demo
 	$(Q)BUILD=$(abspath $(BUILD)) ONESHOT=$(ONESHOT) examples/demo/run-demo.sh
 
 bench: deps-bench
-	$(Q)$(MAKE) --no-print-directory observer idp $(TEST_HELPERS)
+	$(Q)$(MAKE) --no-print-directory observer idp bench-tools $(TEST_HELPERS)
 	$(Q)BUILD=$(abspath $(BUILD)) bench/run.sh
 
 install: all
