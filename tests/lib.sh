@@ -9,7 +9,7 @@
 
 TOP=${TOP:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}
 BUILD=${BUILD:-$TOP/build}
-OBSERVER=$BUILD/agentidp-observer
+OBSERVER=${OBSERVER:-$BUILD/agentidp-observer}
 
 declare -a LIB_PIDS=()
 LIB_TMP=$(mktemp -d /tmp/agentidp-test.XXXXXX)
@@ -22,6 +22,14 @@ lib_cleanup() {
 	for pid in "${LIB_PIDS[@]}"; do
 		wait "$pid" 2>/dev/null
 	done
+	# LIB_KEEP_LOGS=DIR keeps the observer logs, written in full by now, for
+	# a caller that checks them (test_sanitized.sh looks for sanitizer reports).
+	if [ -n "${LIB_KEEP_LOGS:-}" ]; then
+		local log
+		for log in "$LIB_TMP"/observer.*.log; do
+			[ -f "$log" ] && cp "$log" "$LIB_KEEP_LOGS/$(basename "$0" .sh).$(basename "$log")"
+		done
+	fi
 	rm -rf "$LIB_TMP"
 }
 trap lib_cleanup EXIT
