@@ -8,7 +8,7 @@
 
 SAN_BUILD=$BUILD/asan
 INTEGRATION=(test_seed_scenarios.sh test_hostile_labels.sh test_gauges.sh test_http.sh)
-SAN_REPORT='ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:|SUMMARY: [A-Za-z]*Sanitizer'
+SAN_REPORT='ERROR: (AddressSanitizer|LeakSanitizer)|Sanitizer has encountered|runtime error:|SUMMARY: [A-Za-z]*Sanitizer'
 
 # Abort at the first report, so that it cannot scroll by in a passing test.
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
