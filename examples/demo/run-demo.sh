@@ -180,6 +180,8 @@ demo_report() {
 	echo "  Prometheus:  $STACK_PROM_URL/graph?g0.expr=agentidp_tenant_api_calls_total"
 	echo "  BPF maps:    bpftool map dump pinned $DEMO_BPFFS/<map>"
 	echo "  logs:        $STACK_DIR/log"
+	echo "  try:         curl -u 'globex-app:${DRIVE_SECRET[globex-app]}'" \
+		"-d grant_type=client_credentials $STACK_IDP_URL/oauth2/token"
 }
 
 demo_cleanup() {
