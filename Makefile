@@ -101,8 +101,9 @@ $(BUILD) $(BUILD)/bpf $(BUILD)/user $(BUILD)/tests:
 
 -include examples/idp/idp.mk
 -include bench/bench.mk
+-include tests/fuzz/fuzz.mk tests/sanitize.mk
 
-check-build: observer idp $(UNIT_TESTS) $(TEST_HELPERS)
+check-build: observer idp $(UNIT_TESTS) $(TEST_HELPERS) fuzz asan
 
 check: deps-check
 	$(Q)$(MAKE) --no-print-directory check-build

@@ -100,7 +100,8 @@ static void value_merge(enum expo_value_kind kind, struct expo_sample *into,
 		into->v.u += from->v.u;
 		break;
 	case EXPO_I64:
-		into->v.i += from->v.i;
+		/* Wrap like the u64 sums: signed overflow would be undefined. */
+		into->v.i = (int64_t)((uint64_t)into->v.i + (uint64_t)from->v.i);
 		break;
 	case EXPO_F64:
 		into->v.d += from->v.d;
