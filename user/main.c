@@ -80,7 +80,7 @@ static int preflight(const struct cli_opts *o)
 	}
 	if (geteuid() != 0) {
 		fprintf(stderr,
-			"agentidp-observer: must run as root (loading BPF programs needs CAP_BPF and CAP_PERFMON)\n");
+			"agentidp-observer: must run as root (loading BPF and creating uprobes needs CAP_BPF, CAP_PERFMON and CAP_SYS_ADMIN)\n");
 		return EXIT_FAILURE;
 	}
 	if (access("/sys/kernel/btf/vmlinux", R_OK) != 0) {
