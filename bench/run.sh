@@ -38,7 +38,7 @@ if [ "${BENCH_QUICK:-0}" = 1 ]; then
 	REPS=3 HITS=50000 HITS_FREE=2000000 WRK_S=2 WRK_PAIRS=1 IDLE_S=3
 	LEVELS=(1000 10000)
 else
-	REPS=7 HITS=200000 HITS_FREE=20000000 WRK_S=6 WRK_PAIRS=2 IDLE_S=10
+	REPS=9 HITS=200000 HITS_FREE=20000000 WRK_S=8 WRK_PAIRS=3 IDLE_S=10
 	LEVELS=(1000 10000 100000)
 fi
 KINDS=(str1 str2 int3)
@@ -180,13 +180,16 @@ stats_col() {
 }
 
 probe_runs() {
-	local cfg=$1 hits=$2 wait=() kinds=("${KINDS[@]}")
-	[ "$cfg" != free ] && wait=(--wait-attach)
-	[ "$cfg" = minimal ] && kinds=(str1)
-	[ "$cfg" != free ] && tracer_start "$cfg"
-	"$LOOP" loop "${wait[@]}" --hits "$hits" --reps "$REPS" "${kinds[@]}" \
+	local cfg=$1 hits=$2 wait=() kinds=("${KINDS[@]}") loop=$LOOP traced=1
+	case $cfg in
+	free) traced=0 ;;
+	disabled) traced=0 loop=$B/probe-loop-disabled ;;
+	minimal) kinds=(str1) ;;
+	esac
+	[ "$traced" = 1 ] && wait=(--wait-attach) && tracer_start "$cfg"
+	"$loop" loop "${wait[@]}" --hits "$hits" --reps "$REPS" "${kinds[@]}" \
 		>>"$RAW/probe.$cfg" || die "probe-loop failed under $cfg"
-	[ "$cfg" != free ] && tracer_stop "$cfg"
+	[ "$traced" = 1 ] && tracer_stop "$cfg"
 	return 0
 }
 
@@ -197,17 +200,19 @@ section_probe() {
 	rm -f "$RAW"/probe.*
 	# Two rounds in opposite orders, so that drift of the machine during the
 	# run does not favour whoever goes first.
-	for cfg in free empty minimal observer bpftrace bpftrace observer minimal empty free; do
-		if [ "$cfg" = free ]; then
-			probe_runs free "$HITS_FREE"
+	for cfg in disabled free empty minimal observer bpftrace bpftrace observer minimal empty \
+		free disabled; do
+		if [ "$cfg" = free ] || [ "$cfg" = disabled ]; then
+			probe_runs "$cfg" "$HITS_FREE"
 		else
 			probe_runs "$cfg" "$HITS"
 		fi
 	done
-	for cfg in free empty minimal observer bpftrace; do
+	for cfg in disabled free empty minimal observer bpftrace; do
 		for k in "${KINDS[@]}"; do
-			read -r mn md mx <<<"$(awk -v k="$k" '$2 == k { print $3 }' "$RAW/probe.$cfg" | stats_col)"
+			read -r mn md mx <<<"$(awk -v k="$k" '$2 == k { print $4 }' "$RAW/probe.$cfg" | stats_col)"
 			[ -n "$mn" ] || continue
+			# ns per iteration of the loop with the probe site
 			res "probe.$cfg.$k.loop_ns.min" "$mn"
 			res "probe.$cfg.$k.loop_ns.median" "$md"
 			res "probe.$cfg.$k.loop_ns.max" "$mx"
@@ -466,12 +471,12 @@ print_table() {
 		echo "tools: $(bpftrace --version 2>/dev/null | head -1), $(valgrind --version), libbpf $(dpkg-query -W -f '${Version}' libbpf1 2>/dev/null)"
 		echo
 		echo "1. probe cost per hit, ns (probe loop minus paired no-probe loop), min / median of $((2 * REPS)) reps"
-		printf '%-6s %16s %16s %16s %16s %16s %16s %9s %9s\n' kind "no-probe loop" "unattached" \
+		printf '%-6s %16s %16s %16s %16s %16s %16s %9s %9s\n' kind "compiled out" "unattached" \
 			"empty BPF" "minimal agg." observer bpftrace "obs/bpftr" "obs/empty"
 		for k in "${KINDS[@]}"; do
 			printf '%-6s %7s/%-8s %7s/%-8s %7s/%-8s %7s/%-8s %7s/%-8s %7s/%-8s %9s %9s\n' "$k" \
+				"$(get "probe.disabled.$k.loop_ns.min")" "$(get "probe.disabled.$k.loop_ns.median")" \
 				"$(get "probe.free.$k.loop_ns.min")" "$(get "probe.free.$k.loop_ns.median")" \
-				"$(get "probe.free.$k.hit_ns.min")" "$(get "probe.free.$k.hit_ns.median")" \
 				"$(get "probe.empty.$k.hit_ns.min")" "$(get "probe.empty.$k.hit_ns.median")" \
 				"$(get "probe.minimal.$k.hit_ns.min")" "$(get "probe.minimal.$k.hit_ns.median")" \
 				"$(get "probe.observer.$k.hit_ns.min")" "$(get "probe.observer.$k.hit_ns.median")" \
@@ -480,7 +485,8 @@ print_table() {
 				"$(r "$(get "probe.observer.$k.hit_ns.median")" "$(get "probe.empty.$k.hit_ns.median")")"
 		done
 		echo "   minimal agg./bpftrace for str1: $(r "$(get probe.minimal.str1.hit_ns.median)" "$(get probe.bpftrace.str1.hit_ns.median)") (the least any exact per-label counter can cost; bench/minimal.bpf.c)"
-		echo "   (no-probe loop: ns per iteration; its min..max spread is the noise floor: $(get probe.free.str1.loop_ns.min)..$(get probe.free.str1.loop_ns.max) for str1)"
+		echo "   (compiled out, unattached: ns per loop iteration, the probe site built with"
+		echo "   AGENTIDP_PROBES_DISABLE and with nothing attached; traced columns: ns per hit over the paired no-probe loop)"
 		echo
 		echo "2. BPF-side ns per run (kernel.bpf_stats_enabled)"
 		printf '%-6s %-24s %10s %10s %10s %10s %10s\n' kind rule "empty" minimal observer bpftrace "obs/bpftr"
@@ -512,7 +518,57 @@ print_table() {
 		done
 		echo
 		echo "5. observer CPU at $(get cpu.series) series: idle $(get cpu.idle.ms_per_s) ms/s ($(get cpu.idle.wakeups_per_s) wakeups/s); one scrape a second $(get cpu.scrape1s.ms_per_s) ms/s ($(get cpu.scrape1s.wakeups_per_s) wakeups/s)"
+		print_budget
 	} | tee "$TABLE"
+}
+
+# verdict DESC OK: one budget line, "met" or "MISSED", with the figures.
+verdict() {
+	local desc=$1 ok=$2
+	printf '   %-7s %s\n' "$([ "$ok" = 1 ] && echo met || echo MISSED)" "$desc"
+	res "budget.$3" "$([ "$ok" = 1 ] && echo met || echo missed)"
+}
+
+# le A B: 1 if A <= B.
+le() { awk -v a="$1" -v b="$2" 'BEGIN { print (a != "" && b != "" && a + 0 <= b + 0) ? 1 : 0 }'; }
+
+print_budget() {
+	local k x y
+	echo
+	echo "budget (issue 5), from the figures above:"
+	for k in "${KINDS[@]}"; do
+		x=$(awk -v a="$(get "probe.free.$k.loop_ns.median")" -v b="$(get "probe.disabled.$k.loop_ns.median")" 'BEGIN { printf "%.3f", a - b }')
+		y=$(awk -v a="$(get "probe.disabled.$k.loop_ns.max")" -v b="$(get "probe.disabled.$k.loop_ns.min")" 'BEGIN { printf "%.3f", a - b }')
+		verdict "$k unattached vs compiled out: $x ns/hit (medians), within the compiled-out loop's own spread $y ns" \
+			"$(le "$x" "$y")" "unattached.$k"
+	done
+	for k in "${KINDS[@]}"; do
+		x=$(r "$(get "probe.observer.$k.hit_ns.median")" "$(get "probe.bpftrace.$k.hit_ns.median")")
+		y=$(r "$(get "probe.observer.$k.hit_ns.min")" "$(get "probe.bpftrace.$k.hit_ns.min")")
+		verdict "$k observer/bpftrace per hit <= 0.90: $x (medians), $y (minima)" \
+			"$(le "$x" 0.90)" "vs_bpftrace.$k"
+	done
+	x=$(r "$(get probe.observer.str1.hit_ns.median)" "$(get probe.empty.str1.hit_ns.median)")
+	y=$(r "$(get probe.observer.str1.hit_ns.min)" "$(get probe.empty.str1.hit_ns.min)")
+	verdict "str1 observer/bare trap <= 1.35: $x (medians), $y (minima)" "$(le "$x" 1.35)" vs_trap.str1
+	x=$(get bpf.observer.str1.ns_per_run)
+	verdict "str1 BPF side <= 250 ns: $x ns" "$(le "$x" 250)" bpf_side.str1
+	x=$(r "$(get idp.on.rps.mean)" "$(get idp.off.rps.mean)")
+	verdict "IdP throughput with the observer >= 0.98 of without: $x" "$(le 0.98 "$x")" idp
+	for k in "${LEVELS[@]}"; do
+		x=$(get "scrape.$k.instructions_per_series")
+		verdict "scrape at $k series <= 1500 instructions/series: $x" "$(le "$x" 1500)" "scrape_ir.$k"
+	done
+	x=$(get "scrape.${LEVELS[-1]}.instructions_per_series")
+	y=$(get "scrape.${LEVELS[0]}.instructions_per_series")
+	verdict "scrape linear: instructions/series at ${LEVELS[-1]} within 10% of at ${LEVELS[0]} ($x vs $y)" \
+		"$(le "$x" "$(awk -v y="$y" 'BEGIN { print y * 1.1 }')")" scrape_linear
+	x=$(awk -v k="$(get "scrape.${LEVELS[-1]}.hwm_kib")" 'BEGIN { printf "%.1f", k / 1024 }')
+	verdict "memory at ${LEVELS[-1]} series < 64 MiB: peak RSS $x MiB" "$(le "$x" 63.99)" memory
+	x=$(get cpu.idle.ms_per_s)
+	y=$(get cpu.idle.wakeups_per_s)
+	verdict "idle: $x ms CPU/s, $y wakeups/s (met if < 0.1 ms/s and <= 1 wakeup/s: no polling)" \
+		"$(awk -v a="$x" -v b="$y" 'BEGIN { print (a != "" && a < 0.1 && b <= 1.05) ? 1 : 0 }')" idle
 }
 
 write_json() {
@@ -537,6 +593,6 @@ SECTIONS=${BENCH_SECTIONS:-probe bpf_stats idp scrape}
 for s in $SECTIONS; do
 	"section_$s"
 done
-write_json
 print_table
+write_json
 log "results: $TABLE, $JSON (raw data under $RAW)"
