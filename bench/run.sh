@@ -102,18 +102,28 @@ wait_http() {
 	return 1
 }
 
-# start_observer PIN TARGET [FLAGS...]: sets OBS_PID and OBS_URL.
+# start_observer PIN TARGET [FLAGS...]: sets OBS_PID and OBS_URL. A port
+# found free can be taken by someone else before the observer binds it: if
+# the observer exits, it is tried again on another port.
 start_observer() {
 	local pin=$1 target=$2 port
 	shift 2
-	port=$(free_port) || die "no free port"
-	rm -rf "$pin"
-	"$OBSERVER" --target "$target" --web.listen-address "127.0.0.1:$port" \
-		--bpffs.path "$pin" "$@" 2>>"$RAW/observer.log" &
-	OBS_PID=$!
-	PIDS+=("$OBS_PID")
-	OBS_URL=http://127.0.0.1:$port
-	wait_http "$OBS_URL/" || die "the observer did not start; see $RAW/observer.log"
+	for _ in 1 2 3; do
+		port=$(free_port) || die "no free port"
+		rm -rf "$pin"
+		"$OBSERVER" --target "$target" --web.listen-address "127.0.0.1:$port" \
+			--bpffs.path "$pin" "$@" 2>>"$RAW/observer.log" &
+		OBS_PID=$!
+		PIDS+=("$OBS_PID")
+		OBS_URL=http://127.0.0.1:$port
+		for _ in $(seq 1 300); do
+			curl -fsS -o /dev/null "$OBS_URL/" 2>/dev/null && return 0
+			kill -0 "$OBS_PID" 2>/dev/null || break
+			sleep 0.1
+		done
+		stop "$OBS_PID"
+	done
+	die "the observer did not start; see $RAW/observer.log"
 }
 
 # metric URL NAME: the value of the unlabelled sample NAME.
@@ -522,15 +532,21 @@ print_table() {
 	} | tee "$TABLE"
 }
 
-# verdict DESC OK: one budget line, "met" or "MISSED", with the figures.
+# verdict DESC OK KEY: one budget line, "met" or "MISSED", with the
+# figures; "n/a" when the section that measures it did not run.
 verdict() {
-	local desc=$1 ok=$2
-	printf '   %-7s %s\n' "$([ "$ok" = 1 ] && echo met || echo MISSED)" "$desc"
-	res "budget.$3" "$([ "$ok" = 1 ] && echo met || echo missed)"
+	local desc=$1 ok=$2 word
+	case $ok in
+	1) word=met ;;
+	0) word=missed ;;
+	*) word=n/a ;;
+	esac
+	printf '   %-7s %s\n' "$([ "$word" = missed ] && echo MISSED || echo "$word")" "$desc"
+	res "budget.$3" "$word"
 }
 
-# le A B: 1 if A <= B.
-le() { awk -v a="$1" -v b="$2" 'BEGIN { print (a != "" && b != "" && a + 0 <= b + 0) ? 1 : 0 }'; }
+# le A B: 1 if A <= B, 0 if not, n/a if either is missing.
+le() { awk -v a="$1" -v b="$2" 'BEGIN { print (a == "" || b == "" || a == "n/a" || b == "n/a") ? "n/a" : (a + 0 <= b + 0) ? 1 : 0 }'; }
 
 print_budget() {
 	local k x y
@@ -563,12 +579,12 @@ print_budget() {
 	y=$(get "scrape.${LEVELS[0]}.instructions_per_series")
 	verdict "scrape linear: instructions/series at ${LEVELS[-1]} within 10% of at ${LEVELS[0]} ($x vs $y)" \
 		"$(le "$x" "$(awk -v y="$y" 'BEGIN { print y * 1.1 }')")" scrape_linear
-	x=$(awk -v k="$(get "scrape.${LEVELS[-1]}.hwm_kib")" 'BEGIN { printf "%.1f", k / 1024 }')
+	x=$(awk -v k="$(get "scrape.${LEVELS[-1]}.hwm_kib")" 'BEGIN { if (k != "") printf "%.1f", k / 1024 }')
 	verdict "memory at ${LEVELS[-1]} series < 64 MiB: peak RSS $x MiB" "$(le "$x" 63.99)" memory
 	x=$(get cpu.idle.ms_per_s)
 	y=$(get cpu.idle.wakeups_per_s)
 	verdict "idle: $x ms CPU/s, $y wakeups/s (met if < 0.1 ms/s and <= 1 wakeup/s: no polling)" \
-		"$(awk -v a="$x" -v b="$y" 'BEGIN { print (a != "" && a < 0.1 && b <= 1.05) ? 1 : 0 }')" idle
+		"$(awk -v a="$x" -v b="$y" 'BEGIN { print (a == "") ? "n/a" : (a < 0.1 && b <= 1.05) ? 1 : 0 }')" idle
 }
 
 write_json() {
