@@ -553,8 +553,8 @@ print_budget() {
 	echo
 	echo "budget (issue 5), from the figures above:"
 	for k in "${KINDS[@]}"; do
-		x=$(awk -v a="$(get "probe.free.$k.loop_ns.median")" -v b="$(get "probe.disabled.$k.loop_ns.median")" 'BEGIN { printf "%.3f", a - b }')
-		y=$(awk -v a="$(get "probe.disabled.$k.loop_ns.max")" -v b="$(get "probe.disabled.$k.loop_ns.min")" 'BEGIN { printf "%.3f", a - b }')
+		x=$(awk -v a="$(get "probe.free.$k.loop_ns.median")" -v b="$(get "probe.disabled.$k.loop_ns.median")" 'BEGIN { if (a != "" && b != "") printf "%.3f", a - b }')
+		y=$(awk -v a="$(get "probe.disabled.$k.loop_ns.max")" -v b="$(get "probe.disabled.$k.loop_ns.min")" 'BEGIN { if (a != "" && b != "") printf "%.3f", a - b }')
 		verdict "$k unattached vs compiled out: $x ns/hit (medians), within the compiled-out loop's own spread $y ns" \
 			"$(le "$x" "$y")" "unattached.$k"
 	done
