@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: BSD-2-Clause
 #include <errno.h>
-#include <inttypes.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -80,16 +79,23 @@ void expo_add_f64(struct expo_family *f, const char *labels, size_t len, double 
 		s->v.d = v;
 }
 
-static int sample_cmp(const void *a, const void *b, void *arena_arg)
+/*
+ * A 64-bit hash of a label set, eight bytes at a time: label sets are a few
+ * dozen bytes and every series of a scrape is hashed once.
+ */
+static uint64_t labels_hash(const char *p, size_t n)
 {
-	const struct expo_sample *x = a, *y = b;
-	const char *arena = arena_arg;
-	size_t n = x->labels_len < y->labels_len ? x->labels_len : y->labels_len;
-	int c = memcmp(arena + x->labels_off, arena + y->labels_off, n);
+	uint64_t h = 0x9e3779b97f4a7c15ULL ^ n, w;
 
-	if (c)
-		return c;
-	return (x->labels_len > y->labels_len) - (x->labels_len < y->labels_len);
+	for (; n >= 8; p += 8, n -= 8) {
+		memcpy(&w, p, 8);
+		h = (h ^ w) * 0xff51afd7ed558ccdULL;
+		h ^= h >> 32;
+	}
+	w = 0;
+	memcpy(&w, p, n);
+	h = (h ^ w) * 0xc4ceb9fe1a85ec53ULL;
+	return h ^ (h >> 29);
 }
 
 static void value_merge(enum expo_value_kind kind, struct expo_sample *into,
@@ -109,26 +115,47 @@ static void value_merge(enum expo_value_kind kind, struct expo_sample *into,
 	}
 }
 
+/*
+ * Merge samples with equal label sets into the first of them, keeping the
+ * order of first appearance, with an open-addressing table of sample
+ * indexes: linear in the number of samples, where sorting would not be.
+ */
 void expo_family_finish(struct expo_family *f)
 {
-	size_t w = 0;
+	size_t cap = 16, mask, w = 0;
+	size_t *slot;
 
-	if (f->cnt < 2)
+	if (f->cnt < 2 || f->err)
 		return;
-	qsort_r(f->samples, f->cnt, sizeof(f->samples[0]), sample_cmp, f->labels.buf);
-	for (size_t r = 1; r < f->cnt; r++) {
-		struct expo_sample *cur = &f->samples[w];
-		const struct expo_sample *next = &f->samples[r];
+	while (cap < 2 * f->cnt)
+		cap *= 2;
+	mask = cap - 1;
+	slot = calloc(cap, sizeof(*slot)); /* index + 1; 0 is empty */
+	if (!slot) {
+		f->err = -ENOMEM;
+		return;
+	}
+	for (size_t r = 0; r < f->cnt; r++) {
+		const struct expo_sample *cur = &f->samples[r];
+		const char *lab = f->labels.buf + cur->labels_off;
+		size_t i = labels_hash(lab, cur->labels_len) & mask;
 
-		if (cur->labels_len == next->labels_len &&
-		    memcmp(f->labels.buf + cur->labels_off, f->labels.buf + next->labels_off,
-			   cur->labels_len) == 0) {
-			value_merge(f->kind, cur, next);
+		for (; slot[i]; i = (i + 1) & mask) {
+			struct expo_sample *seen = &f->samples[slot[i] - 1];
+
+			if (seen->labels_len == cur->labels_len &&
+			    memcmp(f->labels.buf + seen->labels_off, lab, cur->labels_len) == 0)
+				break;
+		}
+		if (slot[i]) {
+			value_merge(f->kind, &f->samples[slot[i] - 1], cur);
 			continue;
 		}
-		f->samples[++w] = *next;
+		f->samples[w] = *cur;
+		slot[i] = ++w;
 	}
-	f->cnt = w + 1;
+	f->cnt = w;
+	free(slot);
 }
 
 void expo_format_f64(struct strbuf *out, double v)
@@ -139,6 +166,20 @@ void expo_format_f64(struct strbuf *out, double v)
 		strbuf_adds(out, v > 0 ? "+Inf" : "-Inf");
 	else
 		strbuf_addf(out, "%.17g", v);
+}
+
+/* Decimal digits without printf, which would dominate a large scrape. */
+static void append_u64(struct strbuf *out, uint64_t v, bool negative)
+{
+	char buf[24], *p = buf + sizeof(buf);
+
+	do {
+		*--p = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	if (negative)
+		*--p = '-';
+	strbuf_add(out, p, (size_t)(buf + sizeof(buf) - p));
 }
 
 static const char *const type_names[] = {
@@ -168,10 +209,13 @@ int expo_render(struct strbuf *out, const struct expo_family *f)
 		strbuf_addc(out, ' ');
 		switch (f->kind) {
 		case EXPO_U64:
-			strbuf_addf(out, "%" PRIu64, s->v.u);
+			append_u64(out, s->v.u, false);
 			break;
 		case EXPO_I64:
-			strbuf_addf(out, "%" PRId64, s->v.i);
+			if (s->v.i < 0)
+				append_u64(out, -(uint64_t)s->v.i, true);
+			else
+				append_u64(out, (uint64_t)s->v.i, false);
 			break;
 		case EXPO_F64:
 			expo_format_f64(out, s->v.d);

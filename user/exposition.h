@@ -3,8 +3,8 @@
  * exposition.h - metric families and their text format 0.0.4 rendering.
  *
  * A family collects samples (a rendered label set and a value); before
- * rendering, expo_family_finish() sorts them by label set and merges equal
- * label sets by adding their values. That one step is what guarantees the
+ * rendering, expo_family_finish() merges equal label sets by adding their
+ * values, keeping the order in which label sets first appeared. That one step is what guarantees the
  * output never holds a duplicate series, whatever the map keys were (two raw
  * values that repair to the same text, a value equal to a placeholder, one
  * gauge per process). Rendering then writes HELP and TYPE once and the
@@ -13,6 +13,7 @@
 #ifndef OBSERVER_EXPOSITION_H
 #define OBSERVER_EXPOSITION_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "strbuf.h"
@@ -57,7 +58,7 @@ void expo_add_u64(struct expo_family *f, const char *labels, size_t len, uint64_
 void expo_add_i64(struct expo_family *f, const char *labels, size_t len, int64_t v);
 void expo_add_f64(struct expo_family *f, const char *labels, size_t len, double v);
 
-/* Sort by label set and merge equal label sets by adding their values. */
+/* Merge equal label sets by adding their values (first appearance order). */
 void expo_family_finish(struct expo_family *f);
 
 /*

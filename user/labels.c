@@ -1,5 +1,4 @@
 // SPDX-License-Identifier: BSD-2-Clause
-#include <stdlib.h>
 #include <string.h>
 
 #include "labels.h"
@@ -110,26 +109,53 @@ void label_escape_help(struct strbuf *sb, const char *s)
 	}
 }
 
-/* Append value[0..len): repaired, escaped, or <empty>. */
+/*
+ * Append value[0..len) repaired and escaped, in one pass: the same output
+ * as label_utf8_repair() followed by label_escape_value(), without the
+ * intermediate copy. Scrapes render every series this way, so the common
+ * case (printable ASCII, nothing to escape) only scans.
+ */
+/* Bytes that stand for themselves in a label value: printable ASCII but \ and ". */
+#define PLAIN_RANGE(lo, hi) [lo...hi] = 1
+static const unsigned char plain_ascii[256] = {
+	PLAIN_RANGE(0x20, 0x21), PLAIN_RANGE(0x23, 0x5b), PLAIN_RANGE(0x5d, 0x7f),
+};
+#undef PLAIN_RANGE
+
 static void append_text(struct strbuf *sb, const char *value, size_t len)
 {
-	char small[3 * 64 + 1], *fixed = small;
+	const unsigned char *s = (const unsigned char *)value;
+	size_t run = 0, i = 0;
 
 	if (len == 0) {
 		strbuf_adds(sb, LABEL_PLACEHOLDER_EMPTY);
 		return;
 	}
-	if (3 * len + 1 > sizeof(small)) {
-		fixed = malloc(3 * len + 1);
-		if (!fixed) {
-			sb->oom = true;
-			return;
+	while (i < len) {
+		unsigned char c = s[i];
+		size_t bad = 0, n;
+
+		if (plain_ascii[c]) {
+			i++;
+			continue;
 		}
+		strbuf_add(sb, value + run, i - run);
+		if (c >= 0x80) {
+			n = utf8_seq(s + i, len - i, &bad);
+			if (n) {
+				strbuf_add(sb, value + i, n);
+				i += n;
+			} else {
+				strbuf_add(sb, "\xef\xbf\xbd", 3);
+				i += bad;
+			}
+		} else {
+			label_escape_value(sb, value + i, 1);
+			i++;
+		}
+		run = i;
 	}
-	len = label_utf8_repair(value, len, fixed);
-	label_escape_value(sb, fixed, len);
-	if (fixed != small)
-		free(fixed);
+	strbuf_add(sb, value + run, len - run);
 }
 
 void label_append_pair(struct strbuf *sb, const char *name, unsigned int state, const char *raw,

@@ -6,7 +6,8 @@
  * whose samples carry label sets built by label_append_pair from fuzz
  * bytes, with repeats of earlier label sets and raw values that repair to
  * the same text, so that merging has work to do. After expo_family_finish
- * the samples must be the distinct label sets in order, each holding the
+ * the samples must be the distinct label sets in the order of their first
+ * appearance, each holding the
  * sum of its inputs; the rendered text is then parsed back by a strict
  * reader of its own: valid UTF-8, every line ended by LF, HELP and TYPE
  * once per family and its samples contiguous, label values well escaped
@@ -145,18 +146,14 @@ static void feed_family(struct fuzz_in *in, struct fed_family *ff, unsigned int 
 	FUZZ_ASSERT(ff->f.err == 0);
 }
 
-static int fed_cmp(const void *a, const void *b)
+static bool fed_same(const struct fed_sample *x, const struct fed_sample *y)
 {
-	const struct fed_sample *x = *(const struct fed_sample *const *)a;
-	const struct fed_sample *y = *(const struct fed_sample *const *)b;
-	int c = memcmp(x->labels, y->labels, x->len < y->len ? x->len : y->len);
-
-	return c ? c : (x->len > y->len) - (x->len < y->len);
+	return x->len == y->len && memcmp(x->labels, y->labels, x->len) == 0;
 }
 
 /*
- * A merged float against the inputs it came from. Addition order is up to
- * qsort, so only what no order changes is exact: NaN in, or both
+ * A merged float against the inputs it came from. Only what no addition
+ * order changes is checked exactly: NaN in, or both
  * infinities, gives NaN; one infinity wins; finite sums agree within the
  * rounding that any order allows (skipped where some order could overflow).
  */
@@ -188,38 +185,45 @@ static void check_f64_sum(double got, struct fed_sample *const *g, size_t n)
 }
 
 /*
- * After finish: one sample per distinct label set, in memcmp order, each
- * the sum of its group; u64 sums are exact mod 2^64 and so is the total.
+ * After finish: one sample per distinct label set, in the order each label
+ * set first appeared, each the sum of its group; u64 sums are exact mod
+ * 2^64 and so is the total.
  */
 static void check_merged(struct fed_family *ff)
 {
-	struct fed_sample *sorted[SAMPLE_MAX];
 	struct expo_family *f = &ff->f;
 	uint64_t total_in = 0, total_out = 0;
 	size_t groups = 0;
 
-	for (size_t i = 0; i < ff->cnt; i++)
-		sorted[i] = &ff->s[i];
-	qsort(sorted, ff->cnt, sizeof(sorted[0]), fed_cmp);
-	for (size_t i = 0; i < ff->cnt;) {
-		const struct expo_sample *out = &f->samples[groups];
-		size_t j = i + 1;
-		uint64_t sum = sorted[i]->v.u;
+	for (size_t i = 0; i < ff->cnt; i++) {
+		struct fed_sample *members[SAMPLE_MAX];
+		const struct expo_sample *out;
+		bool seen = false;
+		uint64_t sum = 0;
+		size_t n = 0;
 
-		while (j < ff->cnt && fed_cmp(&sorted[i], &sorted[j]) == 0)
-			sum += sorted[j++]->v.u;
+		for (size_t k = 0; k < i && !seen; k++)
+			seen = fed_same(&ff->s[k], &ff->s[i]);
+		if (seen)
+			continue;
+		for (size_t k = i; k < ff->cnt; k++) {
+			if (!fed_same(&ff->s[k], &ff->s[i]))
+				continue;
+			members[n++] = &ff->s[k];
+			sum += ff->s[k].v.u;
+		}
 		FUZZ_ASSERT(groups < f->cnt);
-		FUZZ_ASSERT(out->labels_len == sorted[i]->len);
-		FUZZ_ASSERT(memcmp(f->labels.buf + out->labels_off, sorted[i]->labels,
-				   sorted[i]->len) == 0);
+		out = &f->samples[groups];
+		FUZZ_ASSERT(out->labels_len == ff->s[i].len);
+		FUZZ_ASSERT(memcmp(f->labels.buf + out->labels_off, ff->s[i].labels,
+				   ff->s[i].len) == 0);
 		if (f->kind == EXPO_U64 || f->kind == EXPO_I64)
 			FUZZ_ASSERT(out->v.u == sum); /* two's complement: i64 wraps alike */
 		else
-			check_f64_sum(out->v.d, &sorted[i], j - i);
+			check_f64_sum(out->v.d, members, n);
 		total_in += sum;
 		total_out += out->v.u;
 		groups++;
-		i = j;
 	}
 	FUZZ_ASSERT(f->cnt == groups);
 	if (f->kind == EXPO_U64)

@@ -22,17 +22,17 @@ int main(void)
 	strbuf_init(&out);
 	strbuf_init(&lab);
 
-	/* HELP and TYPE once, samples sorted by label set. */
+	/* HELP and TYPE once, samples in the order they came. */
 	expo_family_init(&f, "agentidp_tenant_api_calls_total", "Calls.\nBy \\tenant.",
 			 EXPO_COUNTER, EXPO_U64);
 	expo_add_u64(&f, "tenant_id=\"b\"", 13, 2);
 	expo_add_u64(&f, "tenant_id=\"a\"", 13, 1);
 	render(&f, &out);
-	check_str("a counter family renders HELP (escaped), TYPE and sorted samples",
+	check_str("a counter family renders HELP (escaped), TYPE and its samples",
 		  "# HELP agentidp_tenant_api_calls_total Calls.\\nBy \\\\tenant.\n"
 		  "# TYPE agentidp_tenant_api_calls_total counter\n"
-		  "agentidp_tenant_api_calls_total{tenant_id=\"a\"} 1\n"
-		  "agentidp_tenant_api_calls_total{tenant_id=\"b\"} 2\n",
+		  "agentidp_tenant_api_calls_total{tenant_id=\"b\"} 2\n"
+		  "agentidp_tenant_api_calls_total{tenant_id=\"a\"} 1\n",
 		  out.buf);
 	expo_family_free(&f);
 
@@ -49,8 +49,8 @@ int main(void)
 	render(&f, &out);
 	check_str("values repairing to the same text are summed into one series",
 		  "# HELP m_total h\n# TYPE m_total counter\n"
-		  "m_total{t=\"x\"} 1\n"
-		  "m_total{t=\"\xef\xbf\xbd\"} 7\n",
+		  "m_total{t=\"\xef\xbf\xbd\"} 7\n"
+		  "m_total{t=\"x\"} 1\n",
 		  out.buf);
 	check_int("merging leaves two series", 2, (long long)f.cnt);
 	expo_family_free(&f);
@@ -80,6 +80,18 @@ int main(void)
 	expo_family_init(&f, "g", "h", EXPO_GAUGE, EXPO_I64);
 	render(&f, &out);
 	check_str("an empty family is absent, not zero", "", out.buf ? out.buf : "");
+	expo_family_free(&f);
+
+	/* Negative gauges and the i64 extremes print exactly. */
+	expo_family_init(&f, "g", "h", EXPO_GAUGE, EXPO_I64);
+	expo_add_i64(&f, "a=\"1\"", 5, INT64_MIN);
+	expo_add_i64(&f, "a=\"2\"", 5, INT64_MAX);
+	expo_add_i64(&f, "a=\"3\"", 5, 0);
+	render(&f, &out);
+	check_str("i64 extremes and zero print exactly",
+		  "# HELP g h\n# TYPE g gauge\n"
+		  "g{a=\"1\"} -9223372036854775808\ng{a=\"2\"} 9223372036854775807\ng{a=\"3\"} 0\n",
+		  out.buf);
 	expo_family_free(&f);
 
 	/* Float spelling. */
