@@ -23,6 +23,8 @@
 #include <bpf/bpf_core_read.h>
 #include <bpf/usdt.bpf.h>
 
+#include "usdt_args.bpf.h"
+
 #include "observer/maps.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
@@ -120,14 +122,14 @@ static __always_inline void label_cut(char *label, __u8 next)
 }
 
 /* Read one string argument into key->label[i]; the slot is already zero. */
-static __always_inline void label_read(struct pt_regs *ctx, __u32 rule,
-				       struct agentidp_counter_key *key, int i)
+static __always_inline void label_read(struct pt_regs *ctx, struct __bpf_usdt_spec *spec,
+				       __u32 rule, struct agentidp_counter_key *key, int i)
 {
 	long ptr = 0;
 	long n;
 	__u8 next = 0;
 
-	if (bpf_usdt_arg(ctx, i, &ptr) || !ptr)
+	if (usdt_arg_fast(ctx, spec, i, &ptr) || !ptr)
 		goto read_error;
 	n = bpf_probe_read_user_str(key->label[i], AGENTIDP_LABEL_SZ, (const void *)ptr);
 	if (n < 0)
@@ -207,7 +209,8 @@ static __always_inline int series_admit(struct agentidp_counter_key *key)
 	return -1;
 }
 
-static __always_inline int count_event(struct pt_regs *ctx, __u32 rule, __u32 nargs)
+static __always_inline int count_event(struct pt_regs *ctx, struct __bpf_usdt_spec *spec,
+				       __u32 rule, __u32 nargs)
 {
 	struct agentidp_counter_key *key;
 	__u32 zero = 0;
@@ -221,7 +224,7 @@ static __always_inline int count_event(struct pt_regs *ctx, __u32 rule, __u32 na
 #pragma unroll
 	for (int i = 0; i < AGENTIDP_MAX_LABELS; i++)
 		if (i < nargs)
-			label_read(ctx, rule, key, i);
+			label_read(ctx, spec, rule, key, i);
 
 	val = bpf_map_lookup_elem(&counters, key);
 	if (val) {
@@ -233,11 +236,13 @@ static __always_inline int count_event(struct pt_regs *ctx, __u32 rule, __u32 na
 	return 0;
 }
 
-static __always_inline int record_gauge(struct pt_regs *ctx, __u32 rule, __u32 nargs)
+static __always_inline int record_gauge(struct pt_regs *ctx, struct __bpf_usdt_spec *spec,
+					__u32 rule, __u32 nargs)
 {
 	struct agentidp_gauge_key key = {};
 	struct agentidp_gauge_value val = {};
 	struct task_struct *task = bpf_get_current_task_btf();
+	struct agentidp_gauge_value *cur;
 
 	key.rule = rule;
 	key.tgid = bpf_get_current_pid_tgid() >> 32;
@@ -245,10 +250,22 @@ static __always_inline int record_gauge(struct pt_regs *ctx, __u32 rule, __u32 n
 	for (int i = 0; i < AGENTIDP_MAX_VALUES; i++) {
 		long v = 0;
 
-		if (i < nargs && bpf_usdt_arg(ctx, i, &v) == 0)
+		if (i < nargs && usdt_arg_fast(ctx, spec, i, &v) == 0)
 			val.value[i] = v;
 	}
-	val.start_boottime_ns = BPF_CORE_READ(task, group_leader, start_boottime);
+	/* A trusted BTF pointer: plain loads, no bpf_probe_read_kernel() calls. */
+	val.start_boottime_ns = task->group_leader->start_boottime;
+	/*
+	 * An existing entry is overwritten in place: an update with BPF_ANY
+	 * takes a new element from the free list and swaps it in every time.
+	 * The IdP fires this probe under its pool lock, so writers of one
+	 * entry do not race each other.
+	 */
+	cur = bpf_map_lookup_elem(&gauges, &key);
+	if (cur) {
+		*cur = val;
+		return 0;
+	}
 	if (bpf_map_update_elem(&gauges, &key, &val, BPF_ANY))
 		stat_add(rule, AGENTIDP_STAT_LOST);
 	return 0;
@@ -257,18 +274,23 @@ static __always_inline int record_gauge(struct pt_regs *ctx, __u32 rule, __u32 n
 SEC("usdt")
 int agentidp_probe(struct pt_regs *ctx)
 {
-	__u64 cookie = bpf_usdt_cookie(ctx);
-	__u32 rule = AGENTIDP_COOKIE_RULE(cookie);
-	__u32 nargs = AGENTIDP_COOKIE_NARGS(cookie);
+	struct __bpf_usdt_spec *spec = usdt_spec(ctx);
+	__u64 cookie;
+	__u32 rule, nargs;
 
+	if (!spec)
+		return 0;
+	cookie = spec->usdt_cookie;
+	rule = AGENTIDP_COOKIE_RULE(cookie);
+	nargs = AGENTIDP_COOKIE_NARGS(cookie);
 	if (rule >= AGENTIDP_RULE_CNT)
 		return 0;
 	stat_add(rule, AGENTIDP_STAT_EVENTS);
 	switch (AGENTIDP_COOKIE_KIND(cookie)) {
 	case AGENTIDP_KIND_COUNTER:
-		return count_event(ctx, rule, nargs);
+		return count_event(ctx, spec, rule, nargs);
 	case AGENTIDP_KIND_GAUGE:
-		return record_gauge(ctx, rule, nargs);
+		return record_gauge(ctx, spec, rule, nargs);
 	}
 	return 0;
 }

@@ -142,6 +142,30 @@ static bool process_alive(__u32 tgid, uint64_t start_boottime_ns)
 	return start == start_boottime_ns / (1000000000ULL / (unsigned long long)ticks);
 }
 
+/*
+ * The BPF program overwrites a gauge entry in place, and a lookup copies
+ * it without a lock: a copy taken mid-write could pair one report's active
+ * count with the previous report's waiting count. Two equal copies in a
+ * row are one report (the writer finishes in nanoseconds, with preemption
+ * off); a few retries are plenty.
+ */
+static int gauge_read(int fd, const struct agentidp_gauge_key *key,
+		      struct agentidp_gauge_value *out)
+{
+	struct agentidp_gauge_value again;
+
+	if (bpf_map_lookup_elem(fd, key, out))
+		return -ENOENT;
+	for (int tries = 0; tries < 8; tries++) {
+		if (bpf_map_lookup_elem(fd, key, &again))
+			return -ENOENT;
+		if (memcmp(out, &again, sizeof(again)) == 0)
+			return 0;
+		*out = again;
+	}
+	return 0;
+}
+
 int collect_gauges(const struct loader *ld, struct expo_family *fams, uint64_t *out_reaped)
 {
 	int fd = bpf_map__fd(ld->skel->maps.gauges);
@@ -155,7 +179,7 @@ int collect_gauges(const struct loader *ld, struct expo_family *fams, uint64_t *
 	while ((err = bpf_map_get_next_key(fd, prev, &next)) == 0) {
 		key = next;
 		prev = &key;
-		if (bpf_map_lookup_elem(fd, &key, &val))
+		if (gauge_read(fd, &key, &val))
 			continue; /* deleted meanwhile */
 		if (key.rule >= AGENTIDP_RULE_CNT ||
 		    rule_defs[key.rule].kind != AGENTIDP_KIND_GAUGE)
