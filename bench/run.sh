@@ -75,6 +75,15 @@ trap 'exit 130' INT TERM
 res() { printf '%s\t%s\n' "$1" "$2" >>"$RESULTS"; }
 get() { awk -F'\t' -v k="$1" '$1 == k { v = $2 } END { print v }' "$RESULTS"; }
 
+# calc FMT EXPR A [B [C]]: awk arithmetic on a, b and c, printed with FMT;
+# nothing when A or B (if given) is missing.
+calc() {
+	local fmt=$1 expr=$2
+	shift 2
+	awk -v a="${1:-}" -v b="${2-x}" -v c="${3:-}" \
+		"BEGIN { if (a != \"\" && b != \"\") printf \"$fmt\", $expr }"
+}
+
 # stop PID: end one process this script started, and wait for it.
 stop() {
 	kill -TERM "$1" 2>/dev/null
@@ -183,10 +192,15 @@ tracer_stop() {
 # ---------------------------------------------------------------------------
 # 1. Probe cost per hit.
 
-# loop_stats FILE KIND: "min median" of the per-hit cost (probe loop minus
-# the paired no-probe loop), and of the no-probe loop alone, over the reps.
+# stats_col: "min median max" of the numbers on stdin, one a line.
 stats_col() {
-	sort -g | awk '{ v[NR] = $1 } END { if (NR) printf "%.3f %.3f %.3f", v[1], (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2), v[NR]; }'
+	sort -g | awk '{ v[NR] = $1 }
+		END {
+			if (!NR)
+				exit
+			m = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
+			printf "%.3f %.3f %.3f", v[1], m, v[NR]
+		}'
 }
 
 probe_runs() {
@@ -305,7 +319,7 @@ idp_events() {
 
 section_idp() {
 	local i mode rps reqs secret token_json ev cpu0 cpu1
-	log "3/5 reference IdP throughput under wrk ($WRK_PAIRS x off/empty/on/on/empty/off, ${WRK_S}s runs)"
+	log "3/5 reference IdP under wrk ($WRK_PAIRS x off/empty/on/on/empty/off, ${WRK_S}s runs)"
 	# shellcheck source=examples/demo/stack.sh
 	source "$TOP/examples/demo/stack.sh"
 	# A copy of the IdP of our own: a tracer attached to build/agentidp-idp
@@ -364,12 +378,17 @@ section_idp() {
 	BUILD=$saved_build
 	stack_stop
 	STACK_UP=0
+	# idp.runs columns: mode, req/s, requests, probe hits, IdP CPU ticks.
 	for mode in off empty on; do
-		res "idp.$mode.rps.mean" "$(awk -v m="$mode" '$1 == m { s += $2; n++ } END { printf "%.1f", s / n }' "$RAW/idp.runs")"
+		res "idp.$mode.rps.mean" "$(awk -v m="$mode" '$1 == m { s += $2; n++ }
+			END { printf "%.1f", s / n }' "$RAW/idp.runs")"
 		# The IdP's own CPU time per request: far less noisy than throughput.
-		res "idp.$mode.cpu_us_per_request" "$(awk -v m="$mode" -v hz="$(getconf CLK_TCK)" '$1 == m { c += $5; r += $3 } END { printf "%.1f", c / hz / r * 1e6 }' "$RAW/idp.runs")"
+		res "idp.$mode.cpu_us_per_request" "$(awk -v m="$mode" -v hz="$(getconf CLK_TCK)" \
+			'$1 == m { c += $5; r += $3 } END { printf "%.1f", c / hz / r * 1e6 }' \
+			"$RAW/idp.runs")"
 	done
-	res idp.on.hits_per_request "$(awk '$1 == "on" { e += $4; r += $3 } END { printf "%.2f", e / r }' "$RAW/idp.runs")"
+	res idp.on.hits_per_request "$(awk '$1 == "on" { e += $4; r += $3 }
+		END { printf "%.2f", e / r }' "$RAW/idp.runs")"
 	res idp.runs "$(awk '{ printf "%s %s, ", $1, $2 }' "$RAW/idp.runs")"
 }
 
@@ -409,7 +428,8 @@ callgrind_scrape() {
 		>"$log" 2>&1 &
 	pid=$!
 	PIDS+=("$pid")
-	wait_http "http://127.0.0.1:$port/" 600 || die "the observer under callgrind did not start; see $log"
+	wait_http "http://127.0.0.1:$port/" 600 ||
+		die "the observer under callgrind did not start; see $log"
 	for _ in $(seq 1 "$n"); do
 		curl -fsS -o /dev/null "http://127.0.0.1:$port/metrics" ||
 			die "scrape under callgrind failed"
@@ -448,22 +468,22 @@ section_scrape() {
 			read -r cpu0 cs0 <<<"$(proc_cpu "$OBS_PID")"
 			sleep "$IDLE_S"
 			read -r cpu1 cs1 <<<"$(proc_cpu "$OBS_PID")"
-			res cpu.idle.ms_per_s "$(echo "$cpu0 $cpu1 $IDLE_S" | awk '{ printf "%.4f", ($2 - $1) / 1e6 / $3 }')"
-			res cpu.idle.wakeups_per_s "$(echo "$cs0 $cs1 $IDLE_S" | awk '{ printf "%.1f", ($2 - $1) / $3 }')"
+			res cpu.idle.ms_per_s "$(calc %.4f '(b - a) / 1e6 / c' "$cpu0" "$cpu1" "$IDLE_S")"
+			res cpu.idle.wakeups_per_s "$(calc %.1f '(b - a) / c' "$cs0" "$cs1" "$IDLE_S")"
 			read -r cpu0 cs0 <<<"$(proc_cpu "$OBS_PID")"
 			for _ in $(seq 1 "$IDLE_S"); do
 				curl -fsS -o /dev/null "$OBS_URL/metrics"
 				sleep 1
 			done
 			read -r cpu1 cs1 <<<"$(proc_cpu "$OBS_PID")"
-			res cpu.scrape1s.ms_per_s "$(echo "$cpu0 $cpu1 $IDLE_S" | awk '{ printf "%.3f", ($2 - $1) / 1e6 / $3 }')"
-			res cpu.scrape1s.wakeups_per_s "$(echo "$cs0 $cs1 $IDLE_S" | awk '{ printf "%.1f", ($2 - $1) / $3 }')"
+			res cpu.scrape1s.ms_per_s "$(calc %.3f '(b - a) / 1e6 / c' "$cpu0" "$cpu1" "$IDLE_S")"
+			res cpu.scrape1s.wakeups_per_s "$(calc %.1f '(b - a) / c' "$cs0" "$cs1" "$IDLE_S")"
 			res cpu.series "$level"
 		fi
 
 		ir=$(callgrind_scrape "$level")
 		res "scrape.$level.instructions" "$ir"
-		res "scrape.$level.instructions_per_series" "$(echo "$ir $level" | awk '{ printf "%.0f", $1 / $2 }')"
+		res "scrape.$level.instructions_per_series" "$(calc %.0f 'a / b' "$ir" "$level")"
 	done
 	stop "$OBS_PID"
 }
@@ -473,63 +493,83 @@ section_scrape() {
 
 r() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else printf "n/a" }'; }
 
+# mm KEY: "min/median" of a figure.
+mm() { echo "$(get "$1.min")/$(get "$1.median")"; }
+
+# mib KEY: a KiB figure in MiB.
+mib() { calc %.1f 'a / 1024' "$(get "$1")"; }
+
+machine() {
+	echo "$(nproc) CPUs, $(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1)," \
+		"kernel $(uname -r)"
+}
+
 print_table() {
-	local k cfg
-	{
-		echo "agentidp-observer benchmarks ($(date -u +%Y-%m-%dT%H:%MZ))"
-		echo "machine: $(nproc) CPUs, $(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1), kernel $(uname -r)"
-		echo "tools: $(bpftrace --version 2>/dev/null | head -1), $(valgrind --version), libbpf $(dpkg-query -W -f '${Version}' libbpf1 2>/dev/null)"
-		echo
-		echo "1. probe cost per hit, ns (probe loop minus paired no-probe loop), min / median of $((2 * REPS)) reps"
-		printf '%-6s %16s %16s %16s %16s %16s %16s %9s %9s\n' kind "compiled out" "unattached" \
-			"empty BPF" "minimal agg." observer bpftrace "obs/bpftr" "obs/empty"
-		for k in "${KINDS[@]}"; do
-			printf '%-6s %7s/%-8s %7s/%-8s %7s/%-8s %7s/%-8s %7s/%-8s %7s/%-8s %9s %9s\n' "$k" \
-				"$(get "probe.disabled.$k.loop_ns.min")" "$(get "probe.disabled.$k.loop_ns.median")" \
-				"$(get "probe.free.$k.loop_ns.min")" "$(get "probe.free.$k.loop_ns.median")" \
-				"$(get "probe.empty.$k.hit_ns.min")" "$(get "probe.empty.$k.hit_ns.median")" \
-				"$(get "probe.minimal.$k.hit_ns.min")" "$(get "probe.minimal.$k.hit_ns.median")" \
-				"$(get "probe.observer.$k.hit_ns.min")" "$(get "probe.observer.$k.hit_ns.median")" \
-				"$(get "probe.bpftrace.$k.hit_ns.min")" "$(get "probe.bpftrace.$k.hit_ns.median")" \
-				"$(r "$(get "probe.observer.$k.hit_ns.median")" "$(get "probe.bpftrace.$k.hit_ns.median")")" \
-				"$(r "$(get "probe.observer.$k.hit_ns.median")" "$(get "probe.empty.$k.hit_ns.median")")"
-		done
-		echo "   minimal agg./bpftrace for str1: $(r "$(get probe.minimal.str1.hit_ns.median)" "$(get probe.bpftrace.str1.hit_ns.median)") (the least any exact per-label counter can cost; bench/minimal.bpf.c)"
-		echo "   (compiled out, unattached: ns per loop iteration, the probe site built with"
-		echo "   AGENTIDP_PROBES_DISABLE and with nothing attached; traced columns: ns per hit over the paired no-probe loop)"
-		echo
-		echo "2. BPF-side ns per run (kernel.bpf_stats_enabled)"
-		printf '%-6s %-24s %10s %10s %10s %10s %10s\n' kind rule "empty" minimal observer bpftrace "obs/bpftr"
-		for k in str1 str2 int3; do
-			printf '%-6s %-24s %10s %10s %10s %10s %10s\n' "$k" "${KIND_PROBE[$k]}" \
-				"$(get "bpf.empty.$k.ns_per_run")" "$(get "bpf.minimal.$k.ns_per_run")" \
-				"$(get "bpf.observer.$k.ns_per_run")" \
-				"$(get "bpf.bpftrace.$k.ns_per_run")" \
-				"$(r "$(get "bpf.observer.$k.ns_per_run")" "$(get "bpf.bpftrace.$k.ns_per_run")")"
-		done
-		echo "   billing_limit_rejection runs the same code as rate_limit_hit (two strings)."
-		echo
-		echo "3. reference IdP, GET /v1/usage under wrk -t2 -c16, req/s"
-		echo "   runs (mode req/s): $(get idp.runs)"
-		echo "   mean: off $(get idp.off.rps.mean), empty BPF $(get idp.empty.rps.mean), observer $(get idp.on.rps.mean)"
-		echo "   observer/off $(r "$(get idp.on.rps.mean)" "$(get idp.off.rps.mean)"), empty/off $(r "$(get idp.empty.rps.mean)" "$(get idp.off.rps.mean)"), observer/empty $(r "$(get idp.on.rps.mean)" "$(get idp.empty.rps.mean)"); probe hits per request $(get idp.on.hits_per_request)"
-		echo "   IdP CPU per request, us: off $(get idp.off.cpu_us_per_request), empty BPF $(get idp.empty.cpu_us_per_request), observer $(get idp.on.cpu_us_per_request)"
-		echo
-		echo "4. scrape cost"
-		printf '%-8s %14s %10s %14s %12s %12s %10s %10s\n' series instructions "Ir/series" \
-			"wall ms min/med" "render ms" "body bytes" "RSS MiB" "HWM MiB"
-		for k in "${LEVELS[@]}"; do
-			printf '%-8s %14s %10s %7s/%-6s %12s %12s %10s %10s\n' "$k" \
-				"$(get "scrape.$k.instructions")" "$(get "scrape.$k.instructions_per_series")" \
-				"$(get "scrape.$k.wall_ms.min")" "$(get "scrape.$k.wall_ms.median")" \
-				"$(get "scrape.$k.render_ms")" "$(get "scrape.$k.body_bytes")" \
-				"$(awk -v k="$(get "scrape.$k.rss_kib")" 'BEGIN { printf "%.1f", k / 1024 }')" \
-				"$(awk -v k="$(get "scrape.$k.hwm_kib")" 'BEGIN { printf "%.1f", k / 1024 }')"
-		done
-		echo
-		echo "5. observer CPU at $(get cpu.series) series: idle $(get cpu.idle.ms_per_s) ms/s ($(get cpu.idle.wakeups_per_s) wakeups/s); one scrape a second $(get cpu.scrape1s.ms_per_s) ms/s ($(get cpu.scrape1s.wakeups_per_s) wakeups/s)"
-		print_budget
-	} | tee "$TABLE"
+	local k
+	echo "agentidp-observer benchmarks ($(date -u +%Y-%m-%dT%H:%MZ))"
+	echo "machine: $(machine)"
+	echo "tools: $(bpftrace --version 2>/dev/null | head -1), $(valgrind --version)," \
+		"libbpf $(dpkg-query -W -f '${Version}' libbpf1 2>/dev/null)"
+	echo
+	echo "1. probe cost per hit, ns (probe loop minus paired no-probe loop)," \
+		"min / median of $((2 * REPS)) reps"
+	printf '%-6s %16s %16s %16s %16s %16s %16s %9s %9s\n' kind "compiled out" "unattached" \
+		"empty BPF" "minimal agg." observer bpftrace "obs/bpftr" "obs/empty"
+	for k in "${KINDS[@]}"; do
+		printf '%-6s %16s %16s %16s %16s %16s %16s %9s %9s\n' "$k" \
+			"$(mm "probe.disabled.$k.loop_ns")" "$(mm "probe.free.$k.loop_ns")" \
+			"$(mm "probe.empty.$k.hit_ns")" "$(mm "probe.minimal.$k.hit_ns")" \
+			"$(mm "probe.observer.$k.hit_ns")" "$(mm "probe.bpftrace.$k.hit_ns")" \
+			"$(r "$(get "probe.observer.$k.hit_ns.median")" \
+				"$(get "probe.bpftrace.$k.hit_ns.median")")" \
+			"$(r "$(get "probe.observer.$k.hit_ns.median")" \
+				"$(get "probe.empty.$k.hit_ns.median")")"
+	done
+	echo "   minimal agg./bpftrace for str1:" \
+		"$(r "$(get probe.minimal.str1.hit_ns.median)" "$(get probe.bpftrace.str1.hit_ns.median)")" \
+		"(the least any exact per-label counter can cost; bench/minimal.bpf.c)"
+	echo "   (compiled out, unattached: ns per loop iteration, the probe site built with"
+	echo "   AGENTIDP_PROBES_DISABLE and with nothing attached; traced columns: ns per hit"
+	echo "   over the paired no-probe loop)"
+	echo
+	echo "2. BPF-side ns per run (kernel.bpf_stats_enabled)"
+	printf '%-6s %-24s %10s %10s %10s %10s %10s\n' kind rule "empty" minimal observer \
+		bpftrace "obs/bpftr"
+	for k in str1 str2 int3; do
+		printf '%-6s %-24s %10s %10s %10s %10s %10s\n' "$k" "${KIND_PROBE[$k]}" \
+			"$(get "bpf.empty.$k.ns_per_run")" "$(get "bpf.minimal.$k.ns_per_run")" \
+			"$(get "bpf.observer.$k.ns_per_run")" "$(get "bpf.bpftrace.$k.ns_per_run")" \
+			"$(r "$(get "bpf.observer.$k.ns_per_run")" "$(get "bpf.bpftrace.$k.ns_per_run")")"
+	done
+	echo "   billing_limit_rejection runs the same code as rate_limit_hit (two strings)."
+	echo
+	echo "3. reference IdP, GET /v1/usage under wrk -t2 -c16, req/s"
+	echo "   runs (mode req/s): $(get idp.runs)"
+	echo "   mean: off $(get idp.off.rps.mean), empty BPF $(get idp.empty.rps.mean)," \
+		"observer $(get idp.on.rps.mean)"
+	echo "   observer/off $(r "$(get idp.on.rps.mean)" "$(get idp.off.rps.mean)")," \
+		"empty/off $(r "$(get idp.empty.rps.mean)" "$(get idp.off.rps.mean)")," \
+		"observer/empty $(r "$(get idp.on.rps.mean)" "$(get idp.empty.rps.mean)");" \
+		"probe hits per request $(get idp.on.hits_per_request)"
+	echo "   IdP CPU per request, us: off $(get idp.off.cpu_us_per_request)," \
+		"empty BPF $(get idp.empty.cpu_us_per_request), observer $(get idp.on.cpu_us_per_request)"
+	echo
+	echo "4. scrape cost"
+	printf '%-8s %14s %10s %16s %10s %12s %8s %8s\n' series instructions "Ir/series" \
+		"wall ms min/med" "render ms" "body bytes" "RSS MiB" "HWM MiB"
+	for k in "${LEVELS[@]}"; do
+		printf '%-8s %14s %10s %16s %10s %12s %8s %8s\n' "$k" \
+			"$(get "scrape.$k.instructions")" "$(get "scrape.$k.instructions_per_series")" \
+			"$(mm "scrape.$k.wall_ms")" "$(get "scrape.$k.render_ms")" \
+			"$(get "scrape.$k.body_bytes")" "$(mib "scrape.$k.rss_kib")" \
+			"$(mib "scrape.$k.hwm_kib")"
+	done
+	echo
+	echo "5. observer CPU at $(get cpu.series) series:" \
+		"idle $(get cpu.idle.ms_per_s) ms/s ($(get cpu.idle.wakeups_per_s) wakeups/s);" \
+		"one scrape a second $(get cpu.scrape1s.ms_per_s) ms/s" \
+		"($(get cpu.scrape1s.wakeups_per_s) wakeups/s)"
+	print_budget
 }
 
 # verdict DESC OK KEY: one budget line, "met" or "MISSED", with the
@@ -546,17 +586,27 @@ verdict() {
 }
 
 # le A B: 1 if A <= B, 0 if not, n/a if either is missing.
-le() { awk -v a="$1" -v b="$2" 'BEGIN { print (a == "" || b == "" || a == "n/a" || b == "n/a") ? "n/a" : (a + 0 <= b + 0) ? 1 : 0 }'; }
+le() {
+	awk -v a="$1" -v b="$2" 'BEGIN {
+		if (a == "" || b == "" || a == "n/a" || b == "n/a")
+			print "n/a"
+		else
+			print (a + 0 <= b + 0) ? 1 : 0
+	}'
+}
 
 print_budget() {
-	local k x y
+	local k x y last=${LEVELS[-1]} first=${LEVELS[0]}
 	echo
 	echo "budget (issue 5), from the figures above:"
 	for k in "${KINDS[@]}"; do
-		x=$(awk -v a="$(get "probe.free.$k.loop_ns.median")" -v b="$(get "probe.disabled.$k.loop_ns.median")" 'BEGIN { if (a != "" && b != "") printf "%.3f", a - b }')
-		y=$(awk -v a="$(get "probe.disabled.$k.loop_ns.max")" -v b="$(get "probe.disabled.$k.loop_ns.min")" 'BEGIN { if (a != "" && b != "") printf "%.3f", a - b }')
-		verdict "$k unattached vs compiled out: $x ns/hit (medians), within the compiled-out loop's own spread $y ns" \
+		x=$(calc %.3f 'a - b' "$(get "probe.free.$k.loop_ns.median")" \
+			"$(get "probe.disabled.$k.loop_ns.median")")
+		y=$(calc %.3f 'a - b' "$(get "probe.disabled.$k.loop_ns.max")" \
+			"$(get "probe.disabled.$k.loop_ns.min")")
+		verdict "$k unattached vs compiled out: $x ns/hit (medians), within the" \
 			"$(le "$x" "$y")" "unattached.$k"
+		echo "           compiled-out loop's own spread $y ns"
 	done
 	for k in "${KINDS[@]}"; do
 		x=$(r "$(get "probe.observer.$k.hit_ns.median")" "$(get "probe.bpftrace.$k.hit_ns.median")")
@@ -566,25 +616,27 @@ print_budget() {
 	done
 	x=$(r "$(get probe.observer.str1.hit_ns.median)" "$(get probe.empty.str1.hit_ns.median)")
 	y=$(r "$(get probe.observer.str1.hit_ns.min)" "$(get probe.empty.str1.hit_ns.min)")
-	verdict "str1 observer/bare trap <= 1.35: $x (medians), $y (minima)" "$(le "$x" 1.35)" vs_trap.str1
+	verdict "str1 observer/bare trap <= 1.35: $x (medians), $y (minima)" "$(le "$x" 1.35)" \
+		vs_trap.str1
 	x=$(get bpf.observer.str1.ns_per_run)
 	verdict "str1 BPF side <= 250 ns: $x ns" "$(le "$x" 250)" bpf_side.str1
 	x=$(r "$(get idp.on.rps.mean)" "$(get idp.off.rps.mean)")
 	verdict "IdP throughput with the observer >= 0.98 of without: $x" "$(le 0.98 "$x")" idp
 	for k in "${LEVELS[@]}"; do
 		x=$(get "scrape.$k.instructions_per_series")
-		verdict "scrape at $k series <= 1500 instructions/series: $x" "$(le "$x" 1500)" "scrape_ir.$k"
+		verdict "scrape at $k series <= 1500 instructions/series: $x" "$(le "$x" 1500)" \
+			"scrape_ir.$k"
 	done
-	x=$(get "scrape.${LEVELS[-1]}.instructions_per_series")
-	y=$(get "scrape.${LEVELS[0]}.instructions_per_series")
-	verdict "scrape linear: instructions/series at ${LEVELS[-1]} within 10% of at ${LEVELS[0]} ($x vs $y)" \
-		"$(le "$x" "$(awk -v y="$y" 'BEGIN { print y * 1.1 }')")" scrape_linear
-	x=$(awk -v k="$(get "scrape.${LEVELS[-1]}.hwm_kib")" 'BEGIN { if (k != "") printf "%.1f", k / 1024 }')
-	verdict "memory at ${LEVELS[-1]} series < 64 MiB: peak RSS $x MiB" "$(le "$x" 63.99)" memory
+	x=$(get "scrape.$last.instructions_per_series")
+	y=$(get "scrape.$first.instructions_per_series")
+	verdict "scrape linear: instructions/series at $last within 10% of at $first ($x vs $y)" \
+		"$(le "$x" "$(calc %.1f 'a * 1.1' "$y")")" scrape_linear
+	x=$(mib "scrape.$last.hwm_kib")
+	verdict "memory at $last series < 64 MiB: peak RSS $x MiB" "$(le "$x" 63.99)" memory
 	x=$(get cpu.idle.ms_per_s)
 	y=$(get cpu.idle.wakeups_per_s)
-	verdict "idle: $x ms CPU/s, $y wakeups/s (met if < 0.1 ms/s and <= 1 wakeup/s: no polling)" \
-		"$(awk -v a="$x" -v b="$y" 'BEGIN { print (a == "") ? "n/a" : (a < 0.1 && b <= 1.05) ? 1 : 0 }')" idle
+	verdict "idle: $x ms CPU/s, $y wakeups/s (met if < 0.1 ms/s and <= 1 wakeup/s)" \
+		"$(calc %d '(a < 0.1 && b <= 1.05) ? 1 : 0' "$x" "$y")" idle
 }
 
 write_json() {
@@ -602,13 +654,13 @@ make -C "$TOP" --no-print-directory -f Makefile -f bench/bench.mk BUILD="$BUILD"
 	die "cannot build the bench tools"
 mkdir -p "$RAW"
 rm -f "$RESULTS" "$RAW/idp.runs" "$RAW/observer.log"
-res machine "$(nproc) CPUs, $(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1), kernel $(uname -r)"
+res machine "$(machine)"
 res date "$(date -u +%Y-%m-%dT%H:%M:%SZ)"
 
 SECTIONS=${BENCH_SECTIONS:-probe bpf_stats idp scrape}
 for s in $SECTIONS; do
 	"section_$s"
 done
-print_table
+print_table | tee "$TABLE"
 write_json
 log "results: $TABLE, $JSON (raw data under $RAW)"
