@@ -13,7 +13,6 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "attach.h"
@@ -25,11 +24,9 @@
 #include "observer.skel.h"
 #include "scrape.h"
 #include "usdt_notes.h"
+#include "watch.h"
 
 #define EXIT_USAGE 2
-
-/* How often the main thread looks for replaced target files. */
-#define REFRESH_INTERVAL_S 1
 
 static int list_probes(const char *path)
 {
@@ -113,7 +110,7 @@ static int http_render(void *ctx, struct strbuf *out)
 	return scrape_render(ctx, out);
 }
 
-/* Block the stop signals, so that only sigtimedwait() sees them. */
+/* Block the signals we wait for, so that only the signalfd sees them. */
 static void signals_block(sigset_t *set)
 {
 	sigemptyset(set);
@@ -126,13 +123,14 @@ static void signals_block(sigset_t *set)
 
 static int run(const struct cli_opts *o)
 {
-	struct timespec tick = { .tv_sec = REFRESH_INTERVAL_S };
 	struct scrape_ctx sctx = { 0 };
 	struct http_server *srv = NULL;
+	struct target_watch *watch;
 	struct attach_set targets;
+	enum watch_event ev;
 	struct loader ld;
+	int sig = 0, err;
 	sigset_t sigs;
-	int sig, err;
 
 	/* Threads started from here on (HTTP) inherit the blocked signals. */
 	signals_block(&sigs);
@@ -146,15 +144,24 @@ static int run(const struct cli_opts *o)
 	if (loader_open(&ld, o->bpffs_path, o->series_limit))
 		return EXIT_FAILURE;
 
-	/* 3. Every agentidp probe of every target. */
+	/* 3. Watch the targets' directories first, so no replacement goes unseen. */
+	watch = watch_new(o->targets, o->target_cnt, &sigs);
+	if (!watch) {
+		log_error("cannot wait for signals", "err=\"%s\"", strerror(errno));
+		loader_close(&ld);
+		return EXIT_FAILURE;
+	}
+
+	/* 4. Every agentidp probe of every target. */
 	err = attach_all(&targets, ld.skel->progs.agentidp_probe, o->pid, o->targets,
 			 o->target_cnt);
 	if (err) {
+		watch_free(watch);
 		loader_close(&ld);
 		return err == -ENOENT ? EXIT_USAGE : EXIT_FAILURE;
 	}
 
-	/* 4. Serve; scrapes run on the HTTP thread. */
+	/* 5. Serve; scrapes run on the HTTP thread. */
 	fd_limit_raise();
 	sctx.ld = &ld;
 	sctx.targets = &targets;
@@ -162,26 +169,25 @@ static int run(const struct cli_opts *o)
 	if (!srv) {
 		err = errno == EINVAL ? EXIT_USAGE : EXIT_FAILURE;
 		attach_detach_all(&targets);
+		watch_free(watch);
 		loader_close(&ld);
 		return err;
 	}
 
-	/* 5. Wait for a stop signal; meanwhile follow replaced targets. */
-	for (;;) {
-		sig = sigtimedwait(&sigs, NULL, &tick);
-		if (sig == SIGINT || sig == SIGTERM)
-			break;
-		if (sig < 0 && errno != EAGAIN && errno != EINTR)
-			break;
+	/* 6. Sleep until a stop signal; follow replaced targets meanwhile. */
+	while ((ev = watch_wait(watch, &sig)) == WATCH_TARGETS)
 		attach_refresh(&targets);
-	}
-	log_info("stopping", "signal=%s", sig == SIGINT ? "SIGINT" : "SIGTERM");
+	if (ev == WATCH_ERROR)
+		log_error("waiting for signals failed", "err=\"%s\"", strerror(errno));
+	else
+		log_info("stopping", "signal=%s", sig == SIGINT ? "SIGINT" : "SIGTERM");
 
-	/* 6. Stop serving before the maps go; the pins keep the counts. */
+	/* 7. Stop serving before the maps go; the pins keep the counts. */
 	http_stop(srv);
 	attach_detach_all(&targets);
+	watch_free(watch);
 	loader_close(&ld);
-	return 0;
+	return ev == WATCH_ERROR ? EXIT_FAILURE : 0;
 }
 
 int main(int argc, char **argv)
