@@ -488,6 +488,14 @@ section_scrape() {
 	stop "$OBS_PID"
 }
 
+# load_note: record the 1-minute load average if it is the highest yet.
+load_note() {
+	local l
+	read -r l _ </proc/loadavg
+	[ "$(le "$l" "$(get load.max)")" = 1 ] && return 0
+	res load.max "$l"
+}
+
 # ---------------------------------------------------------------------------
 # The table.
 
@@ -507,7 +515,11 @@ machine() {
 print_table() {
 	local k
 	echo "agentidp-observer benchmarks ($(date -u +%Y-%m-%dT%H:%MZ))"
-	echo "machine: $(machine)"
+	echo "machine: $(machine); highest load average during the run: $(get load.max)"
+	if [ "$(le "$(get load.max)" "$(nproc)")" = 0 ]; then
+		echo "WARNING: the machine was busier than its $(nproc) CPUs during this run;" \
+			"medians are not to be trusted, minima are the better figure."
+	fi
 	echo "tools: $(bpftrace --version 2>/dev/null | head -1), $(valgrind --version)," \
 		"libbpf $(dpkg-query -W -f '${Version}' libbpf1 2>/dev/null)"
 	echo
@@ -659,7 +671,11 @@ res date "$(date -u +%Y-%m-%dT%H:%M:%SZ)"
 
 SECTIONS=${BENCH_SECTIONS:-probe bpf_stats idp scrape}
 for s in $SECTIONS; do
+	# The highest 1-minute load average seen at a section's start or end:
+	# other people's work on the machine shows up here, not in the ratios.
+	load_note
 	"section_$s"
+	load_note
 done
 print_table | tee "$TABLE"
 write_json
