@@ -162,17 +162,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char
 /* libmicrohttpd's own complaints go to our log, not to its stderr format. */
 static void mhd_log(void *cls, const char *fmt, va_list ap)
 {
-	char buf[512];
-	size_t n;
-
-	vsnprintf(buf, sizeof(buf), fmt, ap);
-	n = strlen(buf);
-	while (n && buf[n - 1] == '\n')
-		buf[--n] = '\0';
-	for (char *p = buf; *p; p++)
-		if (*p == '"')
-			*p = '\'';
-	log_debug("libmicrohttpd", "detail=\"%s\"", buf);
+	log_vforeign(LOG_DEBUG, "libmicrohttpd", fmt, ap);
 }
 
 struct http_server *http_start(const char *listen, const char *telemetry_path,

@@ -148,21 +148,27 @@ void log_msg(enum log_level level, const char *msg, const char *fields, ...)
 	}
 }
 
-static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
+void log_vforeign(enum log_level level, const char *source, const char *fmt, va_list ap)
 {
 	char buf[1024];
 	size_t n;
 
-	if (level == LIBBPF_DEBUG && min_level > LOG_DEBUG)
-		return 0;
+	if (level < min_level)
+		return;
 	vsnprintf(buf, sizeof(buf), fmt, ap);
 	n = strlen(buf);
 	while (n && buf[n - 1] == '\n')
 		buf[--n] = '\0';
+	/* One quoted value: a library's own quotes would end it early. */
 	for (char *p = buf; *p; p++)
 		if (*p == '"')
 			*p = '\'';
-	log_msg(level == LIBBPF_WARN ? LOG_WARN : LOG_DEBUG, "libbpf", "detail=\"%s\"", buf);
+	log_msg(level, source, "detail=\"%s\"", buf);
+}
+
+static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	log_vforeign(level == LIBBPF_WARN ? LOG_WARN : LOG_DEBUG, "libbpf", fmt, ap);
 	return 0;
 }
 

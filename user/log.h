@@ -11,6 +11,7 @@
 #ifndef OBSERVER_LOG_H
 #define OBSERVER_LOG_H
 
+#include <stdarg.h>
 #include <stdbool.h>
 
 enum log_level { LOG_DEBUG, LOG_INFO, LOG_WARN, LOG_ERROR };
@@ -31,6 +32,12 @@ void log_route_libbpf(void);
  */
 void log_msg(enum log_level level, const char *msg, const char *fields, ...)
 	__attribute__((format(printf, 3, 4)));
+
+/*
+ * Log a library's own printf-style message (libbpf, libmicrohttpd) as one
+ * line: trailing newlines dropped, the text in a quoted detail= field.
+ */
+void log_vforeign(enum log_level level, const char *source, const char *fmt, va_list ap);
 
 #define log_debug(msg, ...) log_msg(LOG_DEBUG, msg, __VA_ARGS__)
 #define log_info(msg, ...) log_msg(LOG_INFO, msg, __VA_ARGS__)
