@@ -4,8 +4,9 @@
  *
  * A family collects samples (a rendered label set and a value); before
  * rendering, expo_family_finish() merges equal label sets by adding their
- * values, keeping the order in which label sets first appeared. That one step is what guarantees the
- * output never holds a duplicate series, whatever the map keys were (two raw
+ * values, keeping the order in which label sets first appeared. That one
+ * step is what guarantees the output never holds a duplicate series,
+ * whatever the map keys were (two raw
  * values that repair to the same text, a value equal to a placeholder, one
  * gauge per process). Rendering then writes HELP and TYPE once and the
  * samples contiguously, so families never interleave.
