@@ -94,7 +94,8 @@ static __always_inline void stat_add(__u32 rule, __u32 stat)
  * the first 63 bytes; next is the first byte that was dropped. If next is a
  * continuation byte, the character it belongs to started inside label: drop
  * that character's bytes too, so every string with the same 63-byte prefix
- * cut the same way yields the same key.
+ * cut the same way yields the same key. A character is at most 4 bytes, so
+ * its lead byte is at most 3 bytes back.
  */
 static __always_inline void label_cut(char *label, __u8 next)
 {
@@ -102,7 +103,6 @@ static __always_inline void label_cut(char *label, __u8 next)
 
 	if ((next & 0xc0) != 0x80)
 		return;
-		/* A character is at most 4 bytes: its lead is at most 3 bytes back. */
 #pragma unroll
 	for (int i = 0; i < 3; i++) {
 		__u8 c = label[end - 1];
