@@ -1,5 +1,9 @@
 // SPDX-License-Identifier: BSD-2-Clause
 #include <errno.h>
+#include <fcntl.h>
+#include <stdbool.h>
+#include <sys/file.h>
+#include <unistd.h>
 #include <limits.h>
 #include <linux/magic.h>
 #include <stdio.h>
@@ -44,6 +48,19 @@ static int mkdir_p(const char *dir)
 	return 0;
 }
 
+/* Is dir the root of its filesystem (a mount point)? */
+static bool is_mount_root(const char *dir)
+{
+	char parent[PATH_MAX];
+	struct stat a, b;
+
+	if (snprintf(parent, sizeof(parent), "%s/..", dir) >= (int)sizeof(parent))
+		return false;
+	if (stat(dir, &a) || stat(parent, &b))
+		return false;
+	return a.st_dev != b.st_dev || a.st_ino == b.st_ino;
+}
+
 static int mount_default(void)
 {
 	int err;
@@ -81,6 +98,39 @@ int bpffs_prepare(const char *dir)
 	if (ok != 1) {
 		log_error("pin directory is not on a BPF filesystem", "path=%s", dir);
 		return -ENOTDIR;
+	}
+	if (is_mount_root(dir)) {
+		log_error(
+			"pin directory is the root of a BPF filesystem; give the maps a directory of their own",
+			"path=%s", dir);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+int bpffs_lock(const char *dir)
+{
+	/* Deliberately never closed: the lock lives as long as the process. */
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	if (fd < 0) {
+		log_error("cannot open the pin directory", "path=%s err=\"%s\"", dir,
+			  strerror(errno));
+		return -errno;
+	}
+	if (flock(fd, LOCK_EX | LOCK_NB)) {
+		int err = errno;
+
+		close(fd);
+		if (err == EWOULDBLOCK) {
+			log_error(
+				"another observer is using this pin directory; give each observer its own --bpffs.path",
+				"path=%s", dir);
+			return -EBUSY;
+		}
+		log_error("cannot lock the pin directory", "path=%s err=\"%s\"", dir,
+			  strerror(err));
+		return -err;
 	}
 	return 0;
 }

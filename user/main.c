@@ -8,6 +8,8 @@
  */
 #include <bpf/libbpf.h>
 #include <errno.h>
+#include <libgen.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -47,8 +49,51 @@ static int list_probes(const char *path)
  * deep inside libbpf: a target that is missing or carries no probes (usage
  * errors), or a caller that cannot load BPF.
  */
-static int preflight(const struct cli_opts *o)
+/*
+ * Make every target path absolute and canonical (libbpf resolves relative
+ * paths through its own search, not the working directory; labels and logs
+ * show one spelling) and refuse two targets that are the same file, by
+ * path or through a link: attached twice, every event would be counted
+ * twice. The directory is resolved, the file name is kept, so that a
+ * symbolic link re-pointed by an upgrade is still followed.
+ */
+static int targets_prepare(struct cli_opts *o)
 {
+	static char abs[CLI_MAX_TARGETS][PATH_MAX];
+	struct stat st[CLI_MAX_TARGETS];
+
+	for (int i = 0; i < o->target_cnt; i++) {
+		const char *t = o->targets[i];
+		char dir[PATH_MAX], base[PATH_MAX], real[PATH_MAX];
+
+		snprintf(dir, sizeof(dir), "%s", t);
+		snprintf(base, sizeof(base), "%s", t);
+		if (!realpath(dirname(dir), real) ||
+		    snprintf(abs[i], sizeof(abs[i]), "%s/%s", strcmp(real, "/") ? real : "",
+			     basename(base)) >= (int)sizeof(abs[i]) ||
+		    stat(abs[i], &st[i])) {
+			fprintf(stderr, "agentidp-observer: --target %s: %s\n", t, strerror(errno));
+			return EXIT_USAGE;
+		}
+		o->targets[i] = abs[i];
+		for (int j = 0; j < i; j++) {
+			if (st[j].st_dev == st[i].st_dev && st[j].st_ino == st[i].st_ino) {
+				fprintf(stderr,
+					"agentidp-observer: --target %s and --target %s are the same file; give it once\n",
+					o->targets[j], o->targets[i]);
+				return EXIT_USAGE;
+			}
+		}
+	}
+	return 0;
+}
+
+static int preflight(struct cli_opts *o)
+{
+	int rc = targets_prepare(o);
+
+	if (rc)
+		return rc;
 	for (int i = 0; i < o->target_cnt; i++) {
 		struct usdt_probe_list probes;
 		int err = usdt_notes_read(o->targets[i], AGENTIDP_PROVIDER, &probes);
@@ -136,8 +181,8 @@ static int run(const struct cli_opts *o)
 	signals_block(&sigs);
 	log_route_libbpf();
 
-	/* 1. A BPF filesystem and the pin directory. */
-	if (bpffs_prepare(o->bpffs_path))
+	/* 1. A BPF filesystem and a pin directory for this observer alone. */
+	if (bpffs_prepare(o->bpffs_path) || bpffs_lock(o->bpffs_path))
 		return EXIT_FAILURE;
 
 	/* 2. The BPF program and the pinned maps (new, or reused from a previous run). */

@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-2-Clause
+# One file is attached once and one pin directory serves one observer:
+# either mistake would count every event twice.
+. "$(dirname "$0")/../lib.sh"
+require_root_bpf
+
+# expect_refusal DESC CODE PATTERN ARGS...: the observer refuses at once.
+expect_refusal() {
+	local desc=$1 code=$2 pattern=$3 out rc
+	shift 3
+	out=$(timeout 20 "$OBSERVER" --web.listen-address 127.0.0.1:0 "$@" 2>&1 >/dev/null)
+	rc=$?
+	check_eq "$desc: exit code" "$code" "$rc"
+	grep -q -- "$pattern" <<<"$out" && ok "$desc: says '$pattern'" ||
+		not_ok "$desc: '$out' lacks '$pattern'"
+}
+
+ln -s "$PROBE_FIRE" "$LIB_TMP/link"
+expect_refusal "the same target twice" 2 "are the same file" \
+	--target "$PROBE_FIRE" --target "$PROBE_FIRE" --bpffs.path "$OBS_PIN"
+expect_refusal "a target and a link to it" 2 "are the same file" \
+	--target "$PROBE_FIRE" --target "$LIB_TMP/link" --bpffs.path "$OBS_PIN"
+expect_refusal "the root of the BPF filesystem as pin directory" 1 "directory of their own" \
+	--target "$PROBE_FIRE" --bpffs.path /sys/fs/bpf
+
+# A relative target is resolved against the working directory.
+cd "$(dirname "$PROBE_FIRE")" || fatal "no build directory"
+start_observer --target "./$(basename "$PROBE_FIRE")"
+cd "$TOP" || fatal "no top directory"
+fire --count 4 tenant_api_call org-rel
+m=$(scrape)
+check_eq "a relative --target is attached and counted once" 4 \
+	"$(value "$m" 'agentidp_tenant_api_calls_total{tenant_id="org-rel"}')"
+check_eq "the target is shown by its absolute path" 1 \
+	"$(value "$m" "agentidp_observer_target_attached{target=\"$PROBE_FIRE\"}")"
+
+# A second observer on the same pin directory is refused while the first runs.
+expect_refusal "a second observer on the same pins" 1 "another observer is using" \
+	--target "$PROBE_FIRE" --bpffs.path "$OBS_PIN"
+fire --count 3 tenant_api_call org-rel
+m=$(scrape)
+check_eq "and the first still counts each event once" 7 \
+	"$(value "$m" 'agentidp_tenant_api_calls_total{tenant_id="org-rel"}')"
+
+# The lock goes with the process, even after SIGKILL.
+stop_observer KILL
+start_observer
+m=$(scrape)
+check_eq "after SIGKILL the pins can be taken again" 7 \
+	"$(value "$m" 'agentidp_tenant_api_calls_total{tenant_id="org-rel"}')"
+stop_observer TERM
+remove_pins
