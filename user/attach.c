@@ -47,7 +47,7 @@ static int target_attach(struct attach_set *set, struct attach_target *t)
 			present = strcmp(probes->probe[i].name, rule_defs[r].probe) == 0;
 		if (!present) {
 			log_warn("target lacks a probe; its metric stays empty",
-				 "target=%s probe=%s", t->path, rule_defs[r].probe);
+				 "target=%s probe=%s", log_q(t->path), rule_defs[r].probe);
 			continue;
 		}
 		g.links[r] = bpf_program__attach_usdt(set->prog, set->pid, t->path,
@@ -55,7 +55,7 @@ static int target_attach(struct attach_set *set, struct attach_target *t)
 		if (!g.links[r]) {
 			err = -errno;
 			log_error("cannot attach to a probe", "target=%s probe=%s err=\"%s\"",
-				  t->path, rule_defs[r].probe, strerror(-err));
+				  log_q(t->path), rule_defs[r].probe, strerror(-err));
 			gen_detach(&g);
 			goto out;
 		}
@@ -101,14 +101,14 @@ int attach_all(struct attach_set *set, struct bpf_program *prog, pid_t pid,
 		if (err < 0) {
 			if (err == -ENOENT)
 				log_error("target has no agentidp probes or does not exist",
-					  "target=%s", t->path);
+					  "target=%s", log_q(t->path));
 			else
 				log_error("cannot attach to target", "target=%s err=\"%s\"",
-					  t->path, strerror(-err));
+					  log_q(t->path), strerror(-err));
 			attach_detach_all(set);
 			return err;
 		}
-		log_info("attached", "target=%s probes=%d pid=%d", t->path, err, set->pid);
+		log_info("attached", "target=%s probes=%d pid=%d", log_q(t->path), err, set->pid);
 	}
 	return 0;
 }
@@ -128,7 +128,8 @@ int attach_refresh(struct attach_set *set)
 			continue;
 		if (st.st_dev == t->failed_dev && st.st_ino == t->failed_ino)
 			continue;
-		log_info("target file replaced; attaching to the new file", "target=%s", t->path);
+		log_info("target file replaced; attaching to the new file", "target=%s",
+			 log_q(t->path));
 		t->attached = false;
 		err = target_attach(set, t);
 		if (err < 0) {
@@ -136,13 +137,13 @@ int attach_refresh(struct attach_set *set)
 			t->failed_ino = st.st_ino;
 			log_warn(
 				"cannot attach to the replaced target; processes of the old file stay observed",
-				"target=%s err=\"%s\"", t->path,
+				"target=%s err=\"%s\"", log_q(t->path),
 				err == -ENOENT ? "no agentidp probes" : strerror(-err));
 			continue;
 		}
 		t->reattach_cnt++;
 		changed++;
-		log_info("attached", "target=%s probes=%d pid=%d", t->path, err, set->pid);
+		log_info("attached", "target=%s probes=%d pid=%d", log_q(t->path), err, set->pid);
 	}
 	return changed;
 }

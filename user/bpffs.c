@@ -90,19 +90,19 @@ int bpffs_prepare(const char *dir)
 	}
 	err = mkdir_p(dir);
 	if (err) {
-		log_error("cannot create the pin directory", "path=%s err=\"%s\"", dir,
+		log_error("cannot create the pin directory", "path=%s err=\"%s\"", log_q(dir),
 			  strerror(-err));
 		return err;
 	}
 	ok = is_bpffs(dir);
 	if (ok != 1) {
-		log_error("pin directory is not on a BPF filesystem", "path=%s", dir);
+		log_error("pin directory is not on a BPF filesystem", "path=%s", log_q(dir));
 		return -ENOTDIR;
 	}
 	if (is_mount_root(dir)) {
 		log_error(
 			"pin directory is the root of a BPF filesystem; give the maps a directory of their own",
-			"path=%s", dir);
+			"path=%s", log_q(dir));
 		return -EINVAL;
 	}
 	return 0;
@@ -114,7 +114,7 @@ int bpffs_lock(const char *dir)
 	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 
 	if (fd < 0) {
-		log_error("cannot open the pin directory", "path=%s err=\"%s\"", dir,
+		log_error("cannot open the pin directory", "path=%s err=\"%s\"", log_q(dir),
 			  strerror(errno));
 		return -errno;
 	}
@@ -125,10 +125,10 @@ int bpffs_lock(const char *dir)
 		if (err == EWOULDBLOCK) {
 			log_error(
 				"another observer is using this pin directory; give each observer its own --bpffs.path",
-				"path=%s", dir);
+				"path=%s", log_q(dir));
 			return -EBUSY;
 		}
-		log_error("cannot lock the pin directory", "path=%s err=\"%s\"", dir,
+		log_error("cannot lock the pin directory", "path=%s err=\"%s\"", log_q(dir),
 			  strerror(err));
 		return -err;
 	}

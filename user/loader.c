@@ -43,7 +43,7 @@ static int pins_check(const char *pin_dir, unsigned long series_limit)
 		if (access(path, F_OK) == 0) {
 			log_error(
 				"pinned maps have no layout record; made by an incompatible observer, remove the directory to start over",
-				"path=%s", pin_dir);
+				"path=%s", log_q(pin_dir));
 			return -EEXIST;
 		}
 		return 0;
@@ -56,21 +56,22 @@ static int pins_check(const char *pin_dir, unsigned long series_limit)
 	 * reuse; the record is written again after the load.
 	 */
 	if (!err && m.layout_version == 0 && m.series_limit == 0) {
-		log_warn("pinned maps have an empty layout record (an earlier start was interrupted); adopting them",
-			 "path=%s", pin_dir);
+		log_warn(
+			"pinned maps have an empty layout record (an earlier start was interrupted); adopting them",
+			"path=%s", log_q(pin_dir));
 		return 2;
 	}
 	if (err || m.layout_version != AGENTIDP_LAYOUT_VERSION) {
 		log_error(
 			"pinned maps were made by an incompatible observer; remove the directory to start over (counters restart at 0)",
-			"path=%s pinned_layout=%llu layout=%d", pin_dir,
+			"path=%s pinned_layout=%llu layout=%d", log_q(pin_dir),
 			err ? 0ULL : (unsigned long long)m.layout_version, AGENTIDP_LAYOUT_VERSION);
 		return -EEXIST;
 	}
 	if (m.series_limit != series_limit) {
 		log_error(
 			"pinned maps were made with another --series.limit; pass the same limit or remove the directory",
-			"path=%s pinned_limit=%llu limit=%lu", pin_dir,
+			"path=%s pinned_limit=%llu limit=%lu", log_q(pin_dir),
 			(unsigned long long)m.series_limit, series_limit);
 		return -EEXIST;
 	}
@@ -113,7 +114,7 @@ int loader_open(struct loader *ld, const char *pin_dir, unsigned long series_lim
 	err = observer_bpf__load(ld->skel);
 	if (err) {
 		log_error("cannot load the BPF programs or reuse the pinned maps",
-			  "path=%s err=\"%s\"", pin_dir, strerror(-err));
+			  "path=%s err=\"%s\"", log_q(pin_dir), strerror(-err));
 		goto fail;
 	}
 	if (need_meta) {
@@ -125,7 +126,7 @@ int loader_open(struct loader *ld, const char *pin_dir, unsigned long series_lim
 			goto fail;
 		}
 	}
-	log_info("BPF maps ready", "path=%s reused=%s series_limit=%lu cpus=%d", pin_dir,
+	log_info("BPF maps ready", "path=%s reused=%s series_limit=%lu cpus=%d", log_q(pin_dir),
 		 ld->reused ? "true" : "false", series_limit, ld->ncpus);
 	return 0;
 fail:

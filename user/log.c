@@ -74,6 +74,56 @@ static size_t json_escape(char *buf, size_t len, size_t cap, const char *s, size
 	return len;
 }
 
+const char *log_q(const char *s)
+{
+	static __thread char ring[4][1024];
+	static __thread unsigned int next;
+	char *out = ring[next++ % 4];
+	size_t o = 0, cap = sizeof(ring[0]) - 8;
+
+	out[o++] = '"';
+	for (; *s && o < cap; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c == '"' || c == '\\') {
+			out[o++] = '\\';
+			out[o++] = (char)c;
+		} else if (c == '\n') {
+			out[o++] = '\\';
+			out[o++] = 'n';
+		} else if (c < 0x20 || c == 0x7f) {
+			o += (size_t)snprintf(out + o, 8, "\\u%04x", c);
+		} else {
+			out[o++] = (char)c;
+		}
+	}
+	out[o++] = '"';
+	out[o] = '\0';
+	return out;
+}
+
+/*
+ * Copy the body of a quoted logfmt value (at q, just past its opening
+ * quote) into a JSON string: the escapes log_q() makes are JSON escapes
+ * already; any other backslash is doubled. Returns the closing quote, or
+ * the end of the string.
+ */
+static const char *json_quoted(char *buf, size_t *len, size_t cap, const char *q)
+{
+	for (; *q && *q != '"' && *len + 8 < cap; q++) {
+		if (*q == '\\' && q[1] && strchr("\"\\nu", q[1])) {
+			buf[(*len)++] = *q++;
+			buf[(*len)++] = *q;
+		} else if (*q == '\\') {
+			buf[(*len)++] = '\\';
+			buf[(*len)++] = '\\';
+		} else {
+			*len = json_escape(buf, *len, cap, q, 1);
+		}
+	}
+	return q;
+}
+
 /* Turn "a=1 b=\"x y\"" into ,"a":"1","b":"x y" for the JSON format. */
 static size_t json_fields(char *buf, size_t len, size_t cap, const char *f)
 {
@@ -86,24 +136,22 @@ static size_t json_fields(char *buf, size_t len, size_t cap, const char *f)
 		if (!eq)
 			break;
 		val = eq + 1;
-		if (*val == '"') {
-			val++;
-			end = strchr(val, '"');
-			if (!end)
-				end = val + strlen(val);
-		} else {
-			end = strchr(val, ' ');
-			if (!end)
-				end = val + strlen(val);
-		}
 		buf[len++] = ',';
 		buf[len++] = '"';
 		len = json_escape(buf, len, cap, f, (size_t)(eq - f));
 		len += (size_t)snprintf(buf + len, cap - len, "\":\"");
-		len = json_escape(buf, len, cap, val, (size_t)(end - val));
+		if (*val == '"') {
+			end = json_quoted(buf, &len, cap, val + 1);
+			f = *end ? end + 1 : end;
+		} else {
+			end = strchr(val, ' ');
+			if (!end)
+				end = val + strlen(val);
+			len = json_escape(buf, len, cap, val, (size_t)(end - val));
+			f = end;
+		}
 		if (len + 1 < cap)
 			buf[len++] = '"';
-		f = *end == '"' ? end + 1 : end;
 	}
 	return len;
 }
@@ -121,6 +169,10 @@ void log_msg(enum log_level level, const char *msg, const char *fields, ...)
 	va_start(ap, fields);
 	vsnprintf(fbuf, sizeof(fbuf), fields, ap);
 	va_end(ap);
+	/* Whatever a value held, one event stays one line. */
+	for (char *p = fbuf; *p; p++)
+		if ((unsigned char)*p < 0x20)
+			*p = ' ';
 
 	clock_gettime(CLOCK_REALTIME, &now);
 	gmtime_r(&now.tv_sec, &tm);

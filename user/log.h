@@ -25,10 +25,9 @@ void log_setup(enum log_level level, enum log_format format);
 void log_route_libbpf(void);
 
 /*
- * log_msg(LOG_INFO, "attached", "target=%s probes=%d", path, n): msg is a
- * fixed string (no quoting needed); fields is a printf format of key=value
- * pairs whose values are quoted by the caller with %s only when they cannot
- * contain spaces (use log_quote() otherwise).
+ * log_msg(LOG_INFO, "attached", "target=%s probes=%d", log_q(path), n): msg
+ * is a fixed string; fields is a printf format of key=value pairs. A value
+ * that may hold spaces, quotes or control characters goes through log_q().
  */
 void log_msg(enum log_level level, const char *msg, const char *fields, ...)
 	__attribute__((format(printf, 3, 4)));
@@ -38,6 +37,13 @@ void log_msg(enum log_level level, const char *msg, const char *fields, ...)
  * line: trailing newlines dropped, the text in a quoted detail= field.
  */
 void log_vforeign(enum log_level level, const char *source, const char *fmt, va_list ap);
+
+/*
+ * Quote a value that may hold anything (a path, a library's text) for a
+ * key=value field: "...", with \" \\ \n and \u00XX escapes. The result
+ * lives in one of four per-thread buffers: use it within the log call.
+ */
+const char *log_q(const char *s);
 
 #define log_debug(msg, ...) log_msg(LOG_DEBUG, msg, __VA_ARGS__)
 #define log_info(msg, ...) log_msg(LOG_INFO, msg, __VA_ARGS__)

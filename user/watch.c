@@ -51,7 +51,7 @@ struct target_watch *watch_new(const char *const *paths, int cnt, const sigset_t
 				      IN_MOVED_TO | IN_CREATE | IN_CLOSE_WRITE | IN_ATTRIB |
 					      IN_DELETE_SELF | IN_MOVE_SELF) < 0)
 			log_warn("cannot watch a target's directory; relying on the periodic check",
-				 "target=%s err=\"%s\"", paths[i], strerror(errno));
+				 "target=%s err=\"%s\"", log_q(paths[i]), strerror(errno));
 	}
 	return w;
 }

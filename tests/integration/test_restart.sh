@@ -42,7 +42,7 @@ check_eq "events are counted once after SIGKILL and restart (no double attach)" 
 stop_observer TERM
 
 # Pins sized by another --series.limit are refused with a reason, exit 1.
-out=$("$OBSERVER" --target "$PROBE_FIRE" --web.listen-address 127.0.0.1:0 \
+out=$("$OBSERVER" --target "$PROBE_FIRE" --web.listen-address 127.0.0.1:$(free_port) \
 	--bpffs.path "$OBS_PIN" --series.limit 7 2>&1)
 rc=$?
 check_eq "pins of another --series.limit: exit code 1" 1 "$rc"
@@ -52,7 +52,7 @@ grep -q 'another --series.limit' <<<"$out" && ok "the refusal names the series l
 # Pins from an incompatible layout (a forged layout record) are refused.
 bpftool map update pinned "$OBS_PIN/meta" key hex 00 00 00 00 \
 	value hex 63 00 00 00 00 00 00 00 10 27 00 00 00 00 00 00
-out=$("$OBSERVER" --target "$PROBE_FIRE" --web.listen-address 127.0.0.1:0 \
+out=$("$OBSERVER" --target "$PROBE_FIRE" --web.listen-address 127.0.0.1:$(free_port) \
 	--bpffs.path "$OBS_PIN" 2>&1)
 rc=$?
 check_eq "pins of another layout version: exit code 1" 1 "$rc"

@@ -9,7 +9,7 @@ require_root_bpf
 expect_refusal() {
 	local desc=$1 code=$2 pattern=$3 out rc
 	shift 3
-	out=$(timeout 20 "$OBSERVER" --web.listen-address 127.0.0.1:0 "$@" 2>&1 >/dev/null)
+	out=$(timeout 20 "$OBSERVER" --web.listen-address 127.0.0.1:$(free_port) "$@" 2>&1 >/dev/null)
 	rc=$?
 	check_eq "$desc: exit code" "$code" "$rc"
 	grep -q -- "$pattern" <<<"$out" && ok "$desc: says '$pattern'" ||
@@ -50,4 +50,28 @@ m=$(scrape)
 check_eq "after SIGKILL the pins can be taken again" 7 \
 	"$(value "$m" 'agentidp_tenant_api_calls_total{tenant_id="org-rel"}')"
 stop_observer TERM
+remove_pins
+
+# A target path with a quote, a space and a newline: every log line stays
+# one record, in logfmt and in JSON.
+odd="$LIB_TMP/we\"ird"$'\n'"na me"
+cp "$PROBE_FIRE" "$odd"
+start_observer --target "$odd" --log.format json
+stop_observer TERM
+if python3 -c '
+import json, sys
+lines = open(sys.argv[1]).read().splitlines()
+recs = [json.loads(l) for l in lines]
+assert any(r.get("msg") == "attached" and r.get("target") == sys.argv[2] for r in recs), recs
+' "$OBS_LOG" "$odd" 2>"$LIB_TMP/json.err"; then
+	ok "JSON logs stay one valid object per line and carry the odd path intact"
+else
+	not_ok "JSON logs with an odd target path: $(tail -2 "$LIB_TMP/json.err" | tr '\n' ' ')"
+fi
+start_observer --target "$odd"
+stop_observer TERM
+check_eq "logfmt: every line is a record (starts with ts=)" 0 "$(grep -vc '^ts=' "$OBS_LOG")"
+grep -q 'msg="attached" target="[^"]*we\\"ird\\nna me"' "$OBS_LOG" &&
+	ok "logfmt: the odd path is one quoted, escaped value" ||
+	not_ok "logfmt: the odd path is one quoted, escaped value: $(grep attached "$OBS_LOG")"
 remove_pins

@@ -60,7 +60,7 @@ check_eq "--list-probes on a file without probes exits 1" 1 $?
 # With root: a pin directory off any BPF filesystem is refused, exit 1.
 require_root_bpf
 expect_exit "a pin directory not on a BPF filesystem" 1 "not on a BPF filesystem" \
-	"$OBSERVER" --target "$PROBE_FIRE" --bpffs.path "$LIB_TMP/pins" --web.listen-address 127.0.0.1:0
+	"$OBSERVER" --target "$PROBE_FIRE" --bpffs.path "$LIB_TMP/pins" --web.listen-address 127.0.0.1:$(free_port)
 expect_exit "a bad --web.listen-address" 2 "is not HOST:PORT" \
 	"$OBSERVER" --target "$PROBE_FIRE" --bpffs.path "$OBS_PIN" --web.listen-address nonsense
 remove_pins
