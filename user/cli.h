@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * cli.h - the observer's command line (DESIGN.md, "The observer's interface").
+ * cli.h - the observer's command line (README.md, "Running the observer").
  */
 #ifndef OBSERVER_CLI_H
 #define OBSERVER_CLI_H

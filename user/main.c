@@ -3,7 +3,7 @@
  * agentidp-observer: USDT probes of an agentidp IdP, aggregated in BPF maps,
  * served as Prometheus metrics.
  *
- * Exit codes (DESIGN.md): 0 after SIGINT/SIGTERM, 2 for a usage error, 1 for
+ * Exit codes (README.md): 0 after SIGINT/SIGTERM, 2 for a usage error, 1 for
  * anything else; each failure with a one-line reason on stderr.
  */
 #include <bpf/libbpf.h>

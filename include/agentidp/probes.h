@@ -3,7 +3,8 @@
  * agentidp/probes.h - the USDT probes an IdP compiles in for agentidp-observer.
  *
  * This header is the whole contract between an IdP and the observer (see
- * "The probe ABI" in DESIGN.md). Provider "agentidp", four probes:
+ * "Adding the probes to an IdP" in the observer's README.md). Provider
+ * "agentidp", four probes:
  *
  *   AGENTIDP_RATE_LIMIT_HIT(endpoint, tenant_id)          two C strings
  *   AGENTIDP_BILLING_LIMIT_REJECTION(tenant_id, limit_type) two C strings
