@@ -204,6 +204,12 @@ stack_start_observer() {
 	shift
 	STACK_OBS_PORT=$(stack_pick_port "${1:-19477}") || return 1
 	shift $(($# > 0 ? 1 : 0))
+	# An observer holds its pin directory with flock(2): never wipe the
+	# maps of one that still runs (another demo on this host).
+	if [ -d "$bpffs" ] && ! flock -n "$bpffs" true; then
+		echo "stack: $bpffs is in use by another observer (is another demo running?)" >&2
+		return 1
+	fi
 	STACK_BPFFS=$bpffs
 	rm -rf "$STACK_BPFFS"
 	"$BUILD/agentidp-observer" --target "$BUILD/agentidp-idp" "$@" \
