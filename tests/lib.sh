@@ -119,18 +119,31 @@ EXPO_LINT=$BUILD/expo-lint
 # OBS_URL, OBS_PIN, OBS_LOG.
 OBS_PIN=${OBS_PIN:-/sys/fs/bpf/agentidp-test-$$}
 start_observer() {
-	local port targets=(--target "$PROBE_FIRE")
+	local port targets=(--target "$PROBE_FIRE") attempt
 	case " $* " in *" --target "*) targets=() ;; esac
-	port=$(free_port) || fatal "no free port"
-	OBS_URL=http://127.0.0.1:$port
-	OBS_LOG=$LIB_TMP/observer.$port.log
-	"$OBSERVER" "${targets[@]}" --web.listen-address "127.0.0.1:$port" \
-		--bpffs.path "$OBS_PIN" "$@" >"$OBS_LOG" 2>&1 &
-	OBS_PID=$!
-	track "$OBS_PID"
-	if ! wait_http "$OBS_URL/"; then
-		fatal "observer did not start: $(tail -3 "$OBS_LOG" | tr '\n' ' ')"
-	fi
+	# A port found free can be taken before the observer binds it (other
+	# test runs on this host): then pick another, up to three times.
+	for attempt in 1 2 3; do
+		port=$(free_port) || fatal "no free port"
+		OBS_URL=http://127.0.0.1:$port
+		OBS_LOG=$LIB_TMP/observer.$port.log
+		"$OBSERVER" "${targets[@]}" --web.listen-address "127.0.0.1:$port" \
+			--bpffs.path "$OBS_PIN" "$@" >"$OBS_LOG" 2>&1 &
+		OBS_PID=$!
+		track "$OBS_PID"
+		for _ in $(seq 1 1000); do
+			# Ours, not whatever else may answer on the port: it logged that it listens.
+			if grep -q 'msg="listening"' "$OBS_LOG" && curl -fsS -o /dev/null "$OBS_URL/"; then
+				return 0
+			fi
+			kill -0 "$OBS_PID" 2>/dev/null || break
+			sleep 0.01
+		done
+		kill -0 "$OBS_PID" 2>/dev/null && break # alive but not serving: give up
+		wait "$OBS_PID" 2>/dev/null
+		grep -q 'cannot listen' "$OBS_LOG" || break
+	done
+	fatal "observer did not start: $(tail -3 "$OBS_LOG" | tr '\n' ' ')"
 }
 
 # stop_observer [SIGNAL]: stop it and wait; its exit code is left in OBS_RC.
