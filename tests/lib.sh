@@ -133,7 +133,7 @@ start_observer() {
 		track "$OBS_PID"
 		for _ in $(seq 1 1000); do
 			# Ours, not whatever else may answer on the port: it logged that it listens.
-			if grep -q 'msg="listening"' "$OBS_LOG" && curl -fsS -o /dev/null "$OBS_URL/"; then
+			if grep -q -e 'msg="listening"' -e '"msg":"listening"' "$OBS_LOG" && curl -fsS -o /dev/null "$OBS_URL/"; then
 				return 0
 			fi
 			kill -0 "$OBS_PID" 2>/dev/null || break

@@ -27,6 +27,8 @@ enum {
 	OPT_HELP,
 };
 
+#define TELEMETRY_PATH_CHARS "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789/-._~"
+
 static const struct option long_opts[] = {
 	{ "target", required_argument, NULL, OPT_TARGET },
 	{ "pid", required_argument, NULL, OPT_PID },
@@ -115,9 +117,11 @@ int cli_parse(int argc, char **argv, struct cli_opts *out, char *err, size_t err
 			out->listen = optarg;
 			break;
 		case OPT_PATH:
-			if (optarg[0] != '/' || strcmp(optarg, "/") == 0)
+			/* Plain URL path characters only: it is also a link on the landing page. */
+			if (optarg[0] != '/' || strcmp(optarg, "/") == 0 || strlen(optarg) > 256 ||
+			    optarg[strspn(optarg, TELEMETRY_PATH_CHARS)])
 				return usage_error(
-					"--web.telemetry-path '%s' must start with / and not be /",
+					"--web.telemetry-path '%s' must start with /, not be /, and use only letters, digits and /-._~ (256 at most)",
 					optarg);
 			out->telemetry_path = optarg;
 			break;

@@ -425,13 +425,13 @@ struct http_server *http_start(const char *listen, const char *telemetry_path,
 	srv->path = telemetry_path;
 	srv->render = render;
 	srv->ctx = ctx;
-	/* The path is ours, from the command line; it was checked to start with '/'. */
+	/* The path was checked by cli_parse(): URL path characters only, 256 at most. */
 	snprintf(srv->landing, sizeof(srv->landing),
 		 "<!DOCTYPE html>\n<html><head><title>agentidp-observer</title></head>\n"
 		 "<body><h1>agentidp-observer</h1>\n"
 		 "<p>USDT probes of the agentidp IdP, aggregated in BPF maps.</p>\n"
 		 "<p><a href=\"%s\">Metrics</a></p></body></html>\n",
-		 telemetry_path[strcspn(telemetry_path, "<>\"&")] ? "/metrics" : telemetry_path);
+		 telemetry_path);
 
 	fd = listen_open(&addr, addr_len);
 	if (fd < 0) {

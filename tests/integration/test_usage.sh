@@ -25,6 +25,8 @@ expect_exit "a zero --series.limit" 2 "from 1 to" "$OBSERVER" --target "$PROBE_F
 expect_exit "a bad --log.level" 2 "--log.level 'loud'" \
 	"$OBSERVER" --target "$PROBE_FIRE" --log.level loud
 expect_exit "a bad --pid" 2 "--pid '12x'" "$OBSERVER" --target "$PROBE_FIRE" --pid 12x
+expect_exit "a telemetry path with HTML in it" 2 "use only letters" \
+	"$OBSERVER" --target "$PROBE_FIRE" --web.telemetry-path '/m"><script>'
 expect_exit "a relative --bpffs.path" 2 "absolute path" \
 	"$OBSERVER" --target "$PROBE_FIRE" --bpffs.path rel/dir
 expect_exit "a target that does not exist" 2 "No such file" \
