@@ -12,7 +12,7 @@ set -euo pipefail
 build=(clang llvm make gcc pkg-config libbpf-dev bpftool libelf-dev zlib1g-dev
 	libmicrohttpd-dev systemtap-sdt-dev binutils)
 idp=(libhiredis-dev libpq-dev libssl-dev libjansson-dev redis-server postgresql)
-check=("${build[@]}" "${idp[@]}" curl prometheus procps libclang-rt-14-dev python3 python3-yaml)
+check=("${build[@]}" "${idp[@]}" g++ curl prometheus procps libclang-rt-14-dev python3 python3-yaml)
 demo=("${build[@]}" "${idp[@]}" curl prometheus procps)
 bench=("${check[@]}" bpftrace wrk valgrind linux-perf)
 
