@@ -126,15 +126,17 @@ int attach_refresh(struct attach_set *set)
 			continue; /* mid-rename, or removed: keep what runs */
 		if (t->gen_cnt && st.st_dev == t->gen[0].dev && st.st_ino == t->gen[0].ino)
 			continue;
-		if (st.st_dev == t->failed_dev && st.st_ino == t->failed_ino)
+		if (st.st_dev == t->failed.st_dev && st.st_ino == t->failed.st_ino &&
+		    st.st_size == t->failed.st_size &&
+		    st.st_mtim.tv_sec == t->failed.st_mtim.tv_sec &&
+		    st.st_mtim.tv_nsec == t->failed.st_mtim.tv_nsec)
 			continue;
 		log_info("target file replaced; attaching to the new file", "target=%s",
 			 log_q(t->path));
 		t->attached = false;
 		err = target_attach(set, t);
 		if (err < 0) {
-			t->failed_dev = st.st_dev;
-			t->failed_ino = st.st_ino;
+			t->failed = st;
 			log_warn(
 				"cannot attach to the replaced target; processes of the old file stay observed",
 				"target=%s err=\"%s\"", log_q(t->path),

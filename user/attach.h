@@ -15,6 +15,7 @@
 #define OBSERVER_ATTACH_H
 
 #include <stdbool.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 
 #include "observer/rules.h"
@@ -38,8 +39,12 @@ struct attach_target {
 	int probe_cnt; /* probes attached in the current generation */
 	int reattach_cnt; /* times the file was found replaced */
 	bool attached; /* the current file is attached */
-	dev_t failed_dev; /* a replacement that could not be attached: */
-	ino_t failed_ino; /* not retried (or logged) until it changes */
+	/*
+	 * A replacement that could not be attached (no probes yet: a file
+	 * still being written, or another program) is not retried, nor
+	 * logged again, until its inode, size or mtime changes.
+	 */
+	struct stat failed;
 };
 
 struct attach_set {

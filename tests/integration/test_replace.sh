@@ -48,6 +48,24 @@ mv -f "$bin.new" "$bin"
 sleep 2
 m=$(scrape)
 check_eq "a replacement without probes shows as not attached" 0 "$(value "$m" "$attached")"
+
+# A target written in place in two steps: the half-written file cannot be
+# attached; once complete it must be, without a restart.
+rm -f "$bin"
+head -c 4096 "$PROBE_FIRE" >"$bin"
+chmod +x "$bin"
+sleep 1.5
+cat "$PROBE_FIRE" >"$bin"
+for _ in $(seq 1 50); do
+	m=$(scrape 2>/dev/null)
+	[ "$(value "$m" "$attached")" = 1 ] && break
+	sleep 0.1
+done
+check_eq "a target completed after a failed attach is attached" 1 "$(value "$m" "$attached")"
+"$bin" --wait-attach --count 6 tenant_api_call org-rewritten >/dev/null || fatal "rewritten binary did not fire"
+m=$(scrape)
+check_eq "and its events are counted" 6 \
+	"$(value "$m" 'agentidp_tenant_api_calls_total{tenant_id="org-rewritten"}')"
 stop_observer TERM
 check_eq "exit code 0" 0 "$OBS_RC"
 remove_pins
