@@ -31,6 +31,8 @@ lib_cleanup() {
 		done
 	fi
 	rm -rf "$LIB_TMP"
+	# This test's own pins, also when it stopped early (OBS_PIN is set below).
+	case "${OBS_PIN:-}" in /sys/fs/bpf/agentidp-test-*) rm -rf "$OBS_PIN" ;; esac
 }
 trap lib_cleanup EXIT
 
