@@ -62,6 +62,19 @@ check_cmd() {
 	fi
 }
 
+# expect_exit DESC CODE PATTERN CMD...: a refusal: the exit code, exactly
+# one line on stderr, and that line says PATTERN.
+expect_exit() {
+	local desc=$1 code=$2 pattern=$3 err rc
+	shift 3
+	err=$("$@" 2>&1 >/dev/null)
+	rc=$?
+	check_eq "$desc: exit code" "$code" "$rc"
+	check_eq "$desc: one line on stderr" 1 "$(grep -c . <<<"$err")"
+	grep -q -- "$pattern" <<<"$err" && ok "$desc: says '$pattern'" ||
+		not_ok "$desc: stderr '$err' lacks '$pattern'"
+}
+
 # fatal MSG: a broken precondition; the script cannot go on.
 fatal() {
 	not_ok "$*"

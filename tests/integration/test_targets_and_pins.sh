@@ -5,23 +5,20 @@
 . "$(dirname "$0")/../lib.sh"
 require_root_bpf
 
-# expect_refusal DESC CODE PATTERN ARGS...: the observer refuses at once.
-expect_refusal() {
-	local desc=$1 code=$2 pattern=$3 out rc
+# refusal DESC CODE PATTERN ARGS...: the observer refuses at once, in one line.
+refusal() {
+	local desc=$1 code=$2 pattern=$3
 	shift 3
-	out=$(timeout 20 "$OBSERVER" --web.listen-address 127.0.0.1:$(free_port) "$@" 2>&1 >/dev/null)
-	rc=$?
-	check_eq "$desc: exit code" "$code" "$rc"
-	grep -q -- "$pattern" <<<"$out" && ok "$desc: says '$pattern'" ||
-		not_ok "$desc: '$out' lacks '$pattern'"
+	expect_exit "$desc" "$code" "$pattern" timeout 20 "$OBSERVER" \
+		--web.listen-address "127.0.0.1:$(free_port)" "$@"
 }
 
 ln -s "$PROBE_FIRE" "$LIB_TMP/link"
-expect_refusal "the same target twice" 2 "are the same file" \
+refusal "the same target twice" 2 "are the same file" \
 	--target "$PROBE_FIRE" --target "$PROBE_FIRE" --bpffs.path "$OBS_PIN"
-expect_refusal "a target and a link to it" 2 "are the same file" \
+refusal "a target and a link to it" 2 "are the same file" \
 	--target "$PROBE_FIRE" --target "$LIB_TMP/link" --bpffs.path "$OBS_PIN"
-expect_refusal "the root of the BPF filesystem as pin directory" 1 "directory of their own" \
+refusal "the root of the BPF filesystem as pin directory" 1 "directory of their own" \
 	--target "$PROBE_FIRE" --bpffs.path /sys/fs/bpf
 
 # A relative target is resolved against the working directory.
@@ -36,7 +33,7 @@ check_eq "the target is shown by its absolute path" 1 \
 	"$(value "$m" "agentidp_observer_target_attached{target=\"$PROBE_FIRE\"}")"
 
 # A second observer on the same pin directory is refused while the first runs.
-expect_refusal "a second observer on the same pins" 1 "another observer is using" \
+refusal "a second observer on the same pins" 1 "another observer is using" \
 	--target "$PROBE_FIRE" --bpffs.path "$OBS_PIN"
 fire --count 3 tenant_api_call org-rel
 m=$(scrape)

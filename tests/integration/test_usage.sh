@@ -4,18 +4,6 @@
 # says why; --version and --list-probes work without root.
 . "$(dirname "$0")/../lib.sh"
 
-# expect_exit DESC CODE PATTERN CMD...: exit code, one stderr line, its text.
-expect_exit() {
-	local desc=$1 code=$2 pattern=$3 err rc
-	shift 3
-	err=$("$@" 2>&1 >/dev/null)
-	rc=$?
-	check_eq "$desc: exit code" "$code" "$rc"
-	check_eq "$desc: one line on stderr" 1 "$(grep -c . <<<"$err")"
-	grep -q -- "$pattern" <<<"$err" && ok "$desc: says '$pattern'" ||
-		not_ok "$desc: stderr '$err' lacks '$pattern'"
-}
-
 expect_exit "no --target" 2 "--target is required" "$OBSERVER"
 expect_exit "an unknown flag" 2 "unknown flag '--bogus'" "$OBSERVER" --target "$PROBE_FIRE" --bogus
 expect_exit "a flag without its value" 2 "needs a value" "$OBSERVER" --target

@@ -6,15 +6,15 @@
 # promtool, the Grafana dashboard and the Kubernetes manifests parse and hold
 # what they must, every metric they name is one the observer documents, and
 # the systemd unit passes systemd-analyze verify where that exists. Prints
-# one "ok - ..." or "not ok - ..." line per check (or "skip - ..."), and exits
-# 1 if any check failed. Needs no root and builds nothing.
+# one "ok - ..." or "not ok - ..." line per check (or "skip - ...") for
+# tests/run.sh to count. Needs no root and builds nothing.
 #
 #   tests/unit/test_deploy.sh
 
 set -u
 
-TOP=${TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
-BUILD=${BUILD:-$TOP/build}
+. "$(dirname "$0")/../lib.sh"
+TMP=$LIB_TMP
 DEPLOY=$TOP/deploy
 RULES=$DEPLOY/prometheus/agentidp-observer.rules.yml
 RULES_TEST=$DEPLOY/prometheus/agentidp-observer.rules.test.yml
@@ -29,39 +29,21 @@ README=$TOP/README.md
 PYTHON=${PYTHON:-/usr/bin/python3}
 [ -x "$PYTHON" ] || PYTHON=python3
 
-TMP=$(mktemp -d /tmp/test-deploy.XXXXXX) || exit 1
-trap 'rm -rf "$TMP"' EXIT
-FAILED=0
-
-ok() { echo "ok - $*"; }
-not_ok() { echo "not ok - $*"; FAILED=1; }
-
-# run DESC CMD...: the command must exit 0; the start of its output is shown
-# if not.
-run() {
-	local desc=$1 out
-	shift
-	if out=$("$@" 2>&1); then
-		ok "$desc"
-	else
-		not_ok "$desc: $(echo "$out" | head -8 | tr '\n' ' ')"
-	fi
-}
 
 # The rules load, and behave as their unit tests say.
-run "promtool check rules $(basename "$RULES")" promtool check rules "$RULES"
-run "promtool test rules $(basename "$RULES_TEST")" promtool test rules "$RULES_TEST"
+check_cmd "promtool check rules $(basename "$RULES")" promtool check rules "$RULES"
+check_cmd "promtool test rules $(basename "$RULES_TEST")" promtool test rules "$RULES_TEST"
 
 # The example config is valid and loads the rules file next to it.
-run "promtool check config $(basename "$PROM_CONFIG")" promtool check config "$PROM_CONFIG"
+check_cmd "promtool check config $(basename "$PROM_CONFIG")" promtool check config "$PROM_CONFIG"
 
 # The dashboard is JSON ...
-run "$(basename "$DASHBOARD") is valid JSON" "$PYTHON" -m json.tool "$DASHBOARD"
+check_cmd "$(basename "$DASHBOARD") is valid JSON" "$PYTHON" -m json.tool "$DASHBOARD"
 
 # ... importable with a Prometheus data source of the importer's choosing:
 # schemaVersion 36+, a DS_PROMETHEUS input, every panel and query on it,
 # unique panel ids.
-run "$(basename "$DASHBOARD"): schemaVersion 36+, \${DS_PROMETHEUS} everywhere, unique ids" \
+check_cmd "$(basename "$DASHBOARD"): schemaVersion 36+, \${DS_PROMETHEUS} everywhere, unique ids" \
 	"$PYTHON" - "$DASHBOARD" <<'EOF'
 import json, sys
 d = json.load(open(sys.argv[1]))
@@ -89,7 +71,7 @@ EOF
 
 # The Kubernetes manifests parse, and the DaemonSet has what the observer
 # needs: host PIDs, the pin filesystem, BTF, the metrics port, probes, limits.
-run "$(basename "$DAEMONSET") parses and holds the DaemonSet's essentials" \
+check_cmd "$(basename "$DAEMONSET") parses and holds the DaemonSet's essentials" \
 	"$PYTHON" - "$DAEMONSET" <<'EOF'
 import sys, yaml
 docs = {d["kind"]: d for d in yaml.safe_load_all(open(sys.argv[1])) if d}
@@ -191,4 +173,3 @@ else
 	echo "skip - systemd-analyze verify $(basename "$UNIT"): systemd-analyze is not installed"
 fi
 
-exit "$FAILED"
